@@ -1,0 +1,5 @@
+import sys
+
+from phuongnews.cli import main
+
+sys.exit(main())

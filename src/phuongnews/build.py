@@ -1,0 +1,97 @@
+"""The orchestrator: load the site, plan its pages, render them, write them — in that order,
+and nothing is written unless every step succeeded."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from phuongnews import urls
+from phuongnews.config import load_config
+from phuongnews.content import load_content
+from phuongnews.errors import BuildFailed, ErrorList
+from phuongnews.models import Site
+from phuongnews.plan import Output, plan
+from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
+from phuongnews.writer import check_output_folder, static_files, write_site
+
+DEFAULT_OUT = "public"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    out_dir: Path | None = None  # default: <site>/public
+    base_url: str | None = None
+    drafts: bool = False
+
+    @property
+    def output(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.site_dir / DEFAULT_OUT
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    posts: int
+    pages: int
+    files: int
+    seconds: float
+    out_dir: Path
+
+
+def load_site(options: BuildOptions) -> Site:
+    """Read and validate everything; raise BuildFailed with every error found."""
+    errors = ErrorList()
+    config = load_config(options.site_dir, errors, options.base_url)
+    if config is None:
+        raise BuildFailed(errors)
+    content = load_content(options.site_dir, config, errors, drafts=options.drafts)
+    if errors:
+        raise BuildFailed(errors)
+    return Site(config=config, articles=content.articles, pages=content.pages)
+
+
+def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[str, bytes]:
+    """Plan and render every page; raise BuildFailed on URL collisions or template faults."""
+    errors = ErrorList()
+    outputs = plan(site)
+    _check_collisions(outputs, statics, errors)
+    templates = site_dir / TEMPLATES_DIR
+    if not templates.is_dir():
+        errors.add(TEMPLATES_DIR, None, "template.folder_missing")
+    if errors:
+        raise BuildFailed(errors)
+    files = render_outputs(make_environment(site, templates), outputs, errors)
+    if errors:
+        raise BuildFailed(errors)
+    return files
+
+
+def build(options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    check_output_folder(options.output, options.site_dir)
+    site = load_site(options)
+    statics = static_files(options.site_dir / "static")
+    files = render_site(site, options.site_dir, statics)
+    write_site(files, statics, options.output)
+    return BuildResult(
+        posts=len(site.articles), pages=len(files), files=len(files) + len(statics),
+        seconds=time.perf_counter() - started, out_dir=options.output,
+    )
+
+
+def _check_collisions(outputs: list[Output], statics: dict[str, Path], errors: ErrorList) -> None:
+    """Two things that would write one file: an error naming both, never a silent overwrite.
+    Compared case-insensitively, since Windows and macOS hosts fold case."""
+    owners: dict[str, tuple[str, str]] = {}  # folded path -> (path, who)
+    for relative in statics:
+        owners[relative.casefold()] = (relative, f"static/{relative}")
+    for output in outputs:
+        path = urls.output_path(output.url)
+        who = output.source or f"({output.template})"
+        previous = owners.get(path.casefold())
+        if previous is None:
+            owners[path.casefold()] = (path, who)
+        else:
+            errors.add(output.source or previous[1], None, "output.collision", url="/" + path, other=previous[1])

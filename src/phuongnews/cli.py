@@ -1,0 +1,116 @@
+"""The `phuongnews` command: parses arguments, calls the library, prints in the clerk's
+language and maps failures to exit codes. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from phuongnews import __version__
+from phuongnews.build import BuildOptions, build, load_site, render_site
+from phuongnews.config import load_config
+from phuongnews.errors import BuildFailed, ErrorList
+from phuongnews.messages import message_text, seconds_text
+from phuongnews.newpost import create_post
+from phuongnews.writer import OutputRefused, static_files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    lang = args.lang or _site_language(args.site)
+    try:
+        return args.run(args, lang)
+    except BuildFailed as failed:
+        return _print_errors(failed.errors, lang)
+    except OutputRefused as refused:
+        _say(lang, refused.code, stream=sys.stderr, folder=str(refused.folder))
+        return 1
+    except OSError as exc:  # a full disk or a permission problem: the site on disk is untouched
+        _say(lang, "os.error", stream=sys.stderr, path=exc.filename or "", reason=exc.strerror or str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="phuongnews", description="Dựng trang tin tĩnh cho phường, xã.")
+    parser.add_argument("--version", action="version", version=f"phuongnews {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", type=Path, default=Path("."), help="thư mục trang (có site.yaml); mặc định: thư mục hiện tại")
+    common.add_argument("--lang", choices=("vi", "en"), help="ngôn ngữ của thông báo (mặc định theo site.yaml)")
+    parser.set_defaults(site=Path("."), lang=None, run=lambda args, lang: _print_help(parser))
+    commands = parser.add_subparsers(title="lệnh", metavar="{build,check,new}")
+
+    build_cmd = commands.add_parser("build", parents=[common], help="dựng toàn bộ trang vào thư mục đầu ra")
+    build_cmd.add_argument("--out", type=Path, help="thư mục đầu ra; mặc định: <site>/public")
+    build_cmd.add_argument("--base-url", help="địa chỉ gốc thay cho base_url trong site.yaml")
+    build_cmd.add_argument("--drafts", action="store_true", help="đăng cả bài nháp (draft: true)")
+    build_cmd.set_defaults(run=_build)
+
+    check_cmd = commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung, không ghi gì")
+    check_cmd.add_argument("--drafts", action="store_true", help="kiểm tra cả bài nháp như khi đăng")
+    check_cmd.set_defaults(run=_check)
+
+    new_cmd = commands.add_parser("new", parents=[common], help="tạo khung một bài viết mới")
+    new_cmd.add_argument("title", help='tiêu đề bài, ví dụ "Hội nghị tổng kết công tác Mặt trận năm 2026"')
+    new_cmd.add_argument("--unit", action="append", required=True, help="đơn vị của bài (khóa hoặc tên gọi); lặp lại nếu nhiều đơn vị")
+    new_cmd.add_argument("--date", type=date.fromisoformat, help="ngày diễn ra sự kiện, YYYY-MM-DD; mặc định: hôm nay")
+    new_cmd.set_defaults(run=_new)
+    return parser
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _build(args, lang: str) -> int:
+    result = build(BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts))
+    _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
+         out=str(result.out_dir), seconds=seconds_text(result.seconds, lang))
+    return 0
+
+
+def _check(args, lang: str) -> int:
+    started = time.perf_counter()
+    options = BuildOptions(site_dir=args.site, drafts=args.drafts)
+    site = load_site(options)
+    files = render_site(site, args.site, static_files(args.site / "static"))
+    _say(lang, "summary.check", posts=len(site.articles), pages=len(files),
+         seconds=seconds_text(time.perf_counter() - started, lang))
+    return 0
+
+
+def _new(args, lang: str) -> int:
+    errors = ErrorList()
+    config = load_config(args.site, errors)
+    if config is None:
+        raise BuildFailed(errors)
+    when = args.date or datetime.now(config.timezone).date()
+    path = create_post(args.site, config, args.title, args.unit, when, errors)
+    if path is None:
+        raise BuildFailed(errors)
+    _say(lang, "summary.new", path=path)
+    return 0
+
+
+def _print_errors(errors, lang: str) -> int:
+    for error in errors:
+        print(error.format(lang), file=sys.stderr)
+    files = len({error.path for error in errors})
+    _say(lang, "summary.failed", stream=sys.stderr, count=len(errors), files=files)
+    return 1
+
+
+def _say(lang: str, code: str, stream=None, **params) -> None:
+    message, hint = message_text(code, lang, params)
+    print(message + (f"\n    {hint}" if hint else ""), file=stream or sys.stdout)
+
+
+def _site_language(site_dir: Path) -> str:
+    """Messages follow site.yaml's language; a broken or missing site.yaml means Vietnamese."""
+    config = load_config(site_dir, ErrorList())
+    return config.language if config else "vi"

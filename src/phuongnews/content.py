@@ -1,0 +1,246 @@
+"""Posts and pages: `parse_post`/`parse_page` turn text into models (pure); `load_content`
+is the only function here that touches the disk."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from phuongnews import urls
+from phuongnews.config import resolver
+from phuongnews.dates import parse_date
+from phuongnews.errors import ErrorList
+from phuongnews.frontmatter import split_front_matter
+from phuongnews.markup import MarkdownRenderer
+from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
+from phuongnews.schema import Reader
+from phuongnews.sources import read_source, relative_name
+from phuongnews.vietnamese import collation_key, fold, slugify_vi
+from phuongnews.yamlsource import parse_yaml
+
+POST_KEYS = (
+    "title", "date", "published", "units", "location", "author", "source", "summary",
+    "cover", "draft", "slug", "speakers", "tasks",
+)
+SPEAKER_KEYS = ("name", "role", "note")
+TASK_KEYS = ("unit", "year", "title", "items")
+PAGE_KEYS = ("title", "slug", "draft")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Content:
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+
+
+def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
+    """Read every post and page; every error in every file is added to `errors`."""
+    renderer = MarkdownRenderer()
+    static_dir = site_dir / "static"
+    articles, pages = [], []
+    for path in _markdown_files(site_dir / "content" / "posts", recursive=True):
+        source = relative_name(path, site_dir)
+        text = read_source(path, source, errors)
+        if text is not None:
+            article = parse_post(text, source, path.stem, config, renderer, errors, static_dir)
+            if article is not None and (drafts or not article.draft):
+                articles.append(article)
+    for path in _markdown_files(site_dir / "content" / "pages", recursive=False):
+        source = relative_name(path, site_dir)
+        text = read_source(path, source, errors)
+        if text is not None:
+            page = parse_page(text, source, path.stem, config, renderer, errors)
+            if page is not None and (drafts or not page.draft):
+                pages.append(page)
+    articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
+    pages.sort(key=lambda p: (collation_key(p.title), p.slug))
+    return Content(tuple(articles), tuple(pages))
+
+
+def _markdown_files(folder: Path, recursive: bool) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = folder.rglob("*") if recursive else folder.glob("*")
+    # Editors leave hidden lock and swap files (.#post.md, .post.md.swp) beside the real ones.
+    return sorted(
+        p for p in found
+        if p.suffix.lower() == ".md" and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and p.is_file()
+    )
+
+
+def parse_post(
+    text: str, source: str, stem: str, config: SiteConfig, renderer: MarkdownRenderer,
+    errors: ErrorList, static_dir: Path | None = None,
+) -> Article | None:
+    before = len(errors)
+    split = split_front_matter(text, source, errors)
+    if split is None:
+        return None
+    doc = parse_yaml(split.yaml_text, source, errors, split.yaml_first_line)
+    if doc is None:
+        return None
+    read = Reader(doc, source, errors)
+    if doc.data is None:
+        errors.add(source, split.yaml_first_line, "frontmatter.empty")
+        return None
+    if read.mapping((), POST_KEYS, source) is None:
+        return None
+    title = read.text(("title",), required=True)
+    date, has_time = _date(read, ("date",), config, required=True)
+    published, _ = _date(read, ("published",), config, required=False)
+    units = _units(read, config)
+    speakers = _speakers(read)
+    tasks = _tasks(read, config, units)
+    slug = _slug(read, stem)
+    cover = _cover(read, static_dir)
+    draft = read.boolean(("draft",), False)
+    fields = {key: read.text((key,)) for key in ("location", "author", "source", "summary")}
+    if len(errors) > before or title is None or date is None or slug is None:
+        return None
+    return Article(
+        source=source, slug=slug, url=urls.article(config.urls, date.year, slug), title=title,
+        date=date, date_has_time=has_time, published=published or date, units=units,
+        location=fields["location"], author=fields["author"], source_name=fields["source"],
+        summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
+        body_html=renderer.render(split.body),
+    )
+
+
+def parse_page(
+    text: str, source: str, stem: str, config: SiteConfig, renderer: MarkdownRenderer, errors: ErrorList
+) -> Page | None:
+    before = len(errors)
+    split = split_front_matter(text, source, errors)
+    if split is None:
+        return None
+    doc = parse_yaml(split.yaml_text, source, errors, split.yaml_first_line)
+    if doc is None:
+        return None
+    if doc.data is None:
+        errors.add(source, split.yaml_first_line, "frontmatter.empty")
+        return None
+    read = Reader(doc, source, errors)
+    if read.mapping((), PAGE_KEYS, source) is None:
+        return None
+    title = read.text(("title",), required=True)
+    slug = _slug(read, stem)
+    draft = read.boolean(("draft",), False)
+    if len(errors) > before or title is None or slug is None:
+        return None
+    return Page(source=source, slug=slug, url=urls.page(config.urls, slug), title=title, draft=draft,
+                body_html=renderer.render(split.body))
+
+
+def _date(read: Reader, path: tuple, config: SiteConfig, required: bool):
+    if not read.has(path) or read.get(path) is None:
+        if required:
+            read.error(path, "field.required", key=path[0])
+        return None, False
+    raw = read.get(path)
+    if isinstance(raw, (dict, list, bool)):
+        read.error(path, "date.format", value=read.doc.raw.get(path, raw))
+        return None, False
+    parsed = parse_date(str(raw), config.timezone)
+    if parsed.error:
+        read.error(path, parsed.error, **dict(parsed.params))
+        return None, False
+    return parsed.value, parsed.has_time
+
+
+def _units(read: Reader, config: SiteConfig) -> tuple[str, ...]:
+    if not read.has(("units",)) or read.get(("units",)) in (None, []):
+        read.error(("units",), "units.required", known=_known_units(config))
+        return ()
+    table = resolver(config)
+    keys: list[str] = []
+    for path in read.items(("units",), "units", allow_single=True):
+        label = read.text(path)
+        if label is None:
+            continue
+        key = table.get(fold(label))
+        if key is None:
+            guess = difflib.get_close_matches(fold(label), list(table), n=1, cutoff=0.6)
+            if guess:
+                read.error(path, "units.unknown_guess", value=label, guess=table[guess[0]], known=_known_units(config))
+            else:
+                read.error(path, "units.unknown", value=label, known=_known_units(config))
+        elif key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _known_units(config: SiteConfig) -> str:
+    return ", ".join(f"{unit.key} ({unit.short})" for unit in config.units)
+
+
+def _speakers(read: Reader) -> tuple[Speaker, ...]:
+    speakers = []
+    for path in read.items(("speakers",), "speakers"):
+        if not isinstance(read.get(path), dict):
+            read.error(path, "speakers.not_mapping")
+            continue
+        read.mapping(path, SPEAKER_KEYS, "speakers")
+        name = read.text(path + ("name",), required=True)
+        if name:
+            speakers.append(Speaker(name=name, role=read.text(path + ("role",)), note=read.text(path + ("note",))))
+    return tuple(speakers)
+
+
+def _tasks(read: Reader, config: SiteConfig, units: tuple[str, ...]) -> tuple[TaskList, ...]:
+    table = resolver(config)
+    tasks = []
+    for path in read.items(("tasks",), "tasks"):
+        if not isinstance(read.get(path), dict):
+            read.error(path, "tasks.not_mapping")
+            continue
+        read.mapping(path, TASK_KEYS, "tasks")
+        unit = None
+        label = read.text(path + ("unit",))
+        if label is not None:
+            unit = table.get(fold(label))
+            if unit is None:
+                read.error(path + ("unit",), "units.unknown", value=label, known=_known_units(config))
+            elif units and unit not in units:
+                read.error(path + ("unit",), "tasks.unit_not_in_post", unit=unit)
+        year = read.integer(path + ("year",), None, 1900, 2100)
+        if year is None and not read.has(path + ("year",)):
+            read.error(path + ("year",), "field.required", key="tasks.year")
+        items = tuple(item for item in (read.text(p) for p in read.items(path + ("items",), "items", allow_single=True)) if item)
+        if not items:
+            read.error(path + ("items",), "tasks.no_items")
+        title = read.text(path + ("title",))
+        if year is not None and items:
+            tasks.append(TaskList(unit=unit, year=year, title=title or f"Nhiệm vụ năm {year}", items=items))
+    return tuple(tasks)
+
+
+def _slug(read: Reader, stem: str) -> str | None:
+    given = read.text(("slug",))
+    if given is not None:
+        if not SLUG.match(given):
+            read.error(("slug",), "slug.invalid", value=given, suggestion=slugify_vi(given) or "bai-viet")
+            return None
+        return given
+    slug = slugify_vi(stem)
+    if not slug:
+        read.errors.add(read.source, None, "slug.from_filename", name=stem)
+        return None
+    return slug
+
+
+def _cover(read: Reader, static_dir: Path | None) -> str | None:
+    cover = read.text(("cover",))
+    if cover is None:
+        return None
+    relative = cover.lstrip("/")
+    if "://" in cover or ".." in relative.split("/") or not relative:
+        read.error(("cover",), "cover.invalid", value=cover)
+        return None
+    if static_dir is not None and not (static_dir / relative).is_file():
+        read.error(("cover",), "cover.missing", value=cover)
+        return None
+    return relative

@@ -1,0 +1,45 @@
+"""Errors as values: every mistake in a clerk's files becomes a SourceError with a position.
+
+Errors carry a message code and parameters rather than text, so the same error prints in
+Vietnamese or English at the edge (cli) and tests can assert either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from phuongnews.messages import message_text
+
+
+@dataclass(frozen=True)
+class SourceError:
+    path: str  # as the clerk knows it: relative to the site folder, forward slashes
+    line: int | None
+    code: str
+    params: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def format(self, lang: str = "vi") -> str:
+        message, hint = message_text(self.code, lang, self.params)
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {message}"
+        if hint:
+            text += "\n    " + message_text("hint.prefix", lang, {})[0] + " " + hint
+        return text
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.code)
+
+
+class BuildFailed(Exception):
+    """Raised with every collected error once a stage cannot go on; the cli prints them."""
+
+    def __init__(self, errors: list[SourceError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = sorted(errors, key=SourceError.sort_key)
+
+
+class ErrorList(list):
+    """A list of SourceError with a shorthand to add one."""
+
+    def add(self, path: str, line: int | None, code: str, **params: object) -> None:
+        self.append(SourceError(path, line, code, params))

@@ -1,0 +1,57 @@
+"""Grouping and pagination: pure functions over the gathered articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from phuongnews.models import Article
+
+
+def by_unit(articles: Sequence[Article]) -> dict[str, tuple[Article, ...]]:
+    """Unit key -> its articles, keeping the given (newest-first) order."""
+    groups: dict[str, list[Article]] = {}
+    for article in articles:
+        for key in article.units:
+            groups.setdefault(key, []).append(article)
+    return {key: tuple(items) for key, items in groups.items()}
+
+
+def by_year(articles: Sequence[Article]) -> dict[int, tuple[Article, ...]]:
+    """Event year -> articles, years newest first."""
+    groups: dict[int, list[Article]] = {}
+    for article in articles:
+        groups.setdefault(article.year, []).append(article)
+    return {year: tuple(groups[year]) for year in sorted(groups, reverse=True)}
+
+
+def latest(articles: Sequence[Article], count: int) -> tuple[Article, ...]:
+    """What went online last, for the home page and feeds (by `published`, not event date)."""
+    return tuple(sorted(articles, key=lambda a: (a.published, a.date, a.slug), reverse=True)[:count])
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int  # 1-based
+    total: int
+    urls: tuple[str, ...]  # site URL of every page of the listing
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+    @property
+    def url(self) -> str:
+        return self.urls[self.number - 1]
+
+
+def paginate(items: Sequence, per_page: int, urls_for) -> list[tuple[tuple, Pager]]:
+    """Split `items` into pages; `urls_for(n)` gives page n's URL. An empty listing still has
+    one (empty) page, so a unit with no posts yet has a page that says so."""
+    chunks = [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
+    page_urls = tuple(urls_for(n) for n in range(1, len(chunks) + 1))
+    return [(chunk, Pager(number, len(chunks), page_urls)) for number, chunk in enumerate(chunks, start=1)]

@@ -1,0 +1,388 @@
+"""Everything phuongnews says to a person, in Vietnamese and English.
+
+One entry per message code: (Vietnamese text, Vietnamese hint, English text, English hint).
+Parameters are filled with str.format; a hint may be None.
+"""
+
+from __future__ import annotations
+
+_MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
+    "hint.prefix": ("gợi ý:", None, "hint:", None),
+    # Reading files
+    "source.binary": (
+        "tệp này không phải văn bản (có byte NUL)",
+        "hãy kiểm tra đây có đúng là bài viết Markdown không; ảnh hoặc tệp Word không đặt đuôi .md",
+        "this file is not text (it contains a NUL byte)",
+        "check this really is a Markdown post; images and Word files must not be named .md",
+    ),
+    "source.utf16": (
+        "tệp được lưu bằng bảng mã UTF-16, phuongnews chỉ đọc UTF-8",
+        "mở tệp và lưu lại với bảng mã UTF-8 (trong Notepad: Lưu thành… → Mã hóa: UTF-8)",
+        "the file is saved as UTF-16; phuongnews reads UTF-8 only",
+        "open the file and save it again as UTF-8 (Notepad: Save as… → Encoding: UTF-8)",
+    ),
+    "source.not_utf8": (
+        "tệp không phải bảng mã UTF-8 (có thể là Windows-1258 hoặc TCVN3)",
+        "mở tệp và lưu lại với bảng mã UTF-8; nếu chữ bị lỗi phông, chuyển mã bằng Unikey trước",
+        "the file is not UTF-8 (perhaps Windows-1258 or TCVN3)",
+        "open the file and save it again as UTF-8",
+    ),
+    "source.too_large": (
+        "tệp quá lớn ({megabytes} MB) để là một bài viết",
+        "ảnh và tệp đính kèm đặt trong static/, không dán vào bài",
+        "the file is too large ({megabytes} MB) to be a post",
+        "images and attachments belong in static/, not inside a post",
+    ),
+    "source.unreadable": ("không đọc được tệp: {reason}", None, "cannot read the file: {reason}", None),
+    # Front-matter and YAML
+    "frontmatter.missing": (
+        "bài viết thiếu phần thông tin đầu bài (front-matter)",
+        "dòng đầu tiên của tệp phải là ---, tiếp theo là title:, date:, units:, rồi một dòng --- nữa",
+        "the post has no front-matter",
+        "the first line must be ---, then title:, date:, units:, then another --- line",
+    ),
+    "frontmatter.leading_blank": (
+        "có dòng trống trước dấu --- mở đầu",
+        "xóa các dòng trống để --- là dòng đầu tiên của tệp",
+        "there are blank lines before the opening ---",
+        "delete them so that --- is the first line of the file",
+    ),
+    "frontmatter.unterminated": (
+        "phần thông tin đầu bài mở bằng --- nhưng không có dòng --- đóng lại",
+        "thêm một dòng chỉ có --- sau dòng thông tin cuối cùng, trước nội dung bài",
+        "the front-matter opened with --- is never closed",
+        "add a line with only --- after the last field, before the body",
+    ),
+    "frontmatter.empty": (
+        "phần thông tin đầu bài trống",
+        "cần ít nhất title:, date: và units:",
+        "the front-matter is empty",
+        "it needs at least title:, date: and units:",
+    ),
+    "yaml.syntax": (
+        "lỗi cú pháp YAML: {problem}",
+        "kiểm tra dấu hai chấm, dấu ngoặc kép và thụt lề ở dòng này hoặc dòng ngay trên",
+        "YAML syntax error: {problem}",
+        "check the colons, quotes and indentation on this line or the one above",
+    ),
+    "yaml.tab": (
+        "dùng phím Tab để thụt lề; YAML chỉ chấp nhận dấu cách",
+        "thay mỗi Tab bằng hai dấu cách",
+        "indented with a Tab; YAML accepts spaces only",
+        "replace each Tab with two spaces",
+    ),
+    "yaml.tag": (
+        "không dùng thẻ YAML ({tag}) trong phuongnews",
+        "bỏ phần bắt đầu bằng ! hoặc !! và viết giá trị bình thường",
+        "YAML tags ({tag}) are not allowed",
+        "remove the part starting with ! or !! and write the plain value",
+    ),
+    "yaml.alias": (
+        "không dùng neo và bí danh YAML (& và *)",
+        "viết lại đầy đủ giá trị thay vì tham chiếu",
+        "YAML anchors and aliases (& and *) are not allowed",
+        "write the value out in full",
+    ),
+    "yaml.complex_key": (
+        "tên khóa phải là chữ đơn giản (không dùng <<, danh sách hay bảng làm khóa)",
+        None,
+        "keys must be plain words (no <<, lists or mappings as keys)",
+        None,
+    ),
+    "yaml.duplicate_key": (
+        "khóa '{key}' bị lặp lại (đã có ở dòng {first})",
+        "xóa một trong hai dòng; phuongnews không tự chọn giúp",
+        "the key '{key}' appears twice (first on line {first})",
+        "delete one of them; phuongnews will not pick one for you",
+    ),
+    "yaml.too_deep": ("YAML lồng nhau quá sâu", None, "the YAML is nested too deeply", None),
+    "yaml.too_large": ("YAML có quá nhiều phần tử", None, "the YAML has too many elements", None),
+    # Types and keys
+    "type.mapping": (
+        "{what} phải là một bảng dạng khóa: giá trị",
+        None,
+        "{what} must be a mapping of key: value",
+        None,
+    ),
+    "type.text": ("'{key}' phải là một đoạn chữ", None, "'{key}' must be text", None),
+    "type.integer": ("'{key}' phải là một số nguyên", None, "'{key}' must be a whole number", None),
+    "type.boolean": (
+        "'{key}' phải là true hoặc false",
+        None,
+        "'{key}' must be true or false",
+        None,
+    ),
+    "type.list": (
+        "'{key}' phải là một danh sách",
+        "mỗi mục viết trên một dòng bắt đầu bằng '- '",
+        "'{key}' must be a list",
+        "write each item on its own line starting with '- '",
+    ),
+    "range.integer": (
+        "'{key}' = {value} nằm ngoài khoảng cho phép ({low}–{high})",
+        None,
+        "'{key}' = {value} is outside the allowed range ({low}–{high})",
+        None,
+    ),
+    "key.unknown_guess": (
+        "khóa '{key}' không có trong {what}",
+        "có phải ý bạn là '{guess}'?",
+        "unknown key '{key}' in {what}",
+        "did you mean '{guess}'?",
+    ),
+    "key.unknown": (
+        "khóa '{key}' không có trong {what}",
+        "các khóa được dùng: {allowed}",
+        "unknown key '{key}' in {what}",
+        "allowed keys: {allowed}",
+    ),
+    "field.required": (
+        "thiếu '{key}'",
+        None,
+        "'{key}' is missing",
+        None,
+    ),
+    "field.empty": ("'{key}' không được để trống", None, "'{key}' must not be empty", None),
+    # Dates
+    "date.format": (
+        "ngày '{value}' không đúng dạng",
+        "viết ngày theo dạng năm-tháng-ngày, ví dụ 2023-01-04 hoặc 2023-01-04 16:04",
+        "the date '{value}' is not in a known form",
+        "write it as year-month-day, e.g. 2023-01-04 or 2023-01-04 16:04",
+    ),
+    "date.day_first": (
+        "ngày '{value}' viết theo kiểu ngày/tháng/năm",
+        "viết theo dạng năm-tháng-ngày: {iso}",
+        "the date '{value}' is written day/month/year",
+        "write it year-month-day: {iso}",
+    ),
+    "date.impossible": (
+        "ngày '{value}' không có trên lịch",
+        "kiểm tra lại ngày và tháng (tháng 2 chỉ có 28 hoặc 29 ngày)",
+        "the date '{value}' does not exist",
+        "check the day and the month",
+    ),
+    "date.year_range": (
+        "năm của ngày '{value}' nằm ngoài khoảng {low}–{high}",
+        "có thể gõ nhầm năm",
+        "the year of '{value}' is outside {low}–{high}",
+        "the year is probably mistyped",
+    ),
+    # Units, speakers, tasks, slugs
+    "units.required": (
+        "bài viết phải thuộc ít nhất một đơn vị (units)",
+        "ví dụ units: [mttq]; các đơn vị: {known}",
+        "the post must belong to at least one unit (units)",
+        "e.g. units: [mttq]; known units: {known}",
+    ),
+    "units.unknown_guess": (
+        "không có đơn vị '{value}' trong site.yaml",
+        "có phải ý bạn là '{guess}'? Các đơn vị: {known}",
+        "there is no unit '{value}' in site.yaml",
+        "did you mean '{guess}'? Known units: {known}",
+    ),
+    "units.unknown": (
+        "không có đơn vị '{value}' trong site.yaml",
+        "các đơn vị: {known}; đơn vị mới thì thêm vào mục units của site.yaml",
+        "there is no unit '{value}' in site.yaml",
+        "known units: {known}; add a new one under units in site.yaml",
+    ),
+    "speakers.not_mapping": (
+        "mỗi người phát biểu cần có name: (và role:, note: nếu có)",
+        "ví dụ:\n      - name: Hồ Sỹ Tùng\n        role: Bí thư Đảng ủy phường",
+        "each speaker needs name: (and role:, note: if any)",
+        "e.g.\n      - name: Hồ Sỹ Tùng\n        role: Bí thư Đảng ủy phường",
+    ),
+    "tasks.not_mapping": (
+        "mỗi danh sách nhiệm vụ cần year:, title: và items:",
+        None,
+        "each task list needs year:, title: and items:",
+        None,
+    ),
+    "tasks.no_items": (
+        "danh sách nhiệm vụ không có mục nào (items)",
+        None,
+        "the task list has no items",
+        None,
+    ),
+    "tasks.unit_not_in_post": (
+        "danh sách nhiệm vụ thuộc đơn vị '{unit}' nhưng bài không ghi đơn vị này trong units",
+        "thêm '{unit}' vào units của bài",
+        "the task list belongs to '{unit}', which is not among the post's units",
+        "add '{unit}' to the post's units",
+    ),
+    "slug.invalid": (
+        "slug '{value}' chỉ được có chữ thường không dấu, số và dấu gạch ngang",
+        "ví dụ: {suggestion}",
+        "the slug '{value}' may only hold lowercase ASCII letters, digits and hyphens",
+        "e.g. {suggestion}",
+    ),
+    "slug.from_filename": (
+        "không tạo được địa chỉ bài từ tên tệp '{name}'",
+        "đổi tên tệp cho có chữ hoặc số, hoặc ghi slug: trong bài",
+        "cannot make a URL from the file name '{name}'",
+        "rename the file or set slug: in the post",
+    ),
+    "cover.invalid": (
+        "ảnh bìa '{value}' phải là đường dẫn tới tệp trong static/",
+        None,
+        "the cover '{value}' must be a path to a file in static/",
+        None,
+    ),
+    "cover.missing": (
+        "không thấy ảnh bìa '{value}' trong thư mục static/",
+        None,
+        "the cover image '{value}' is not in static/",
+        None,
+    ),
+    # Site configuration
+    "config.missing": (
+        "không thấy site.yaml trong thư mục {folder}",
+        "chạy lệnh trong thư mục của trang, hoặc thêm --site THƯ_MỤC",
+        "no site.yaml in {folder}",
+        "run the command in the site's folder, or pass --site DIR",
+    ),
+    "config.base_url": (
+        "base_url '{value}' phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://",
+        "ví dụ: https://phuong.example.gov.vn/ hoặc https://tinh.gov.vn/phuong-quynh-thien/",
+        "base_url '{value}' must be a full http:// or https:// address",
+        "e.g. https://ward.example.gov.vn/ or https://province.gov.vn/ward/",
+    ),
+    "config.language": (
+        "language '{value}' không hỗ trợ; dùng một trong: {allowed}",
+        None,
+        "language '{value}' is not supported; use one of: {allowed}",
+        None,
+    ),
+    "config.timezone": (
+        "không biết múi giờ '{value}'",
+        "với Việt Nam dùng Asia/Ho_Chi_Minh",
+        "unknown time zone '{value}'",
+        "for Vietnam use Asia/Ho_Chi_Minh",
+    ),
+    "config.units_empty": (
+        "site.yaml cần mục units liệt kê ít nhất một đơn vị",
+        None,
+        "site.yaml needs a units section with at least one unit",
+        None,
+    ),
+    "config.unit_key": (
+        "khóa đơn vị '{key}' chỉ được có chữ thường không dấu, số và dấu gạch ngang",
+        "ví dụ: mttq, doan-tn, hoi-ccb",
+        "the unit key '{key}' may only hold lowercase ASCII letters, digits and hyphens",
+        "e.g. mttq, doan-tn, hoi-ccb",
+    ),
+    "config.unit_name_clash": (
+        "tên '{label}' của đơn vị '{key}' trùng với đơn vị '{other}'",
+        "mỗi tên gọi, tên tắt hay bí danh chỉ được thuộc một đơn vị",
+        "the name '{label}' of unit '{key}' is also used by unit '{other}'",
+        "each name, short name or alias may belong to one unit only",
+    ),
+    "config.url_pattern": (
+        "mẫu địa chỉ urls.{key} = '{value}' không dùng được",
+        "cần có {needed}, không bắt đầu bằng /, không chứa .. và kết thúc bằng / (trang danh sách) hoặc .html",
+        "the URL pattern urls.{key} = '{value}' cannot be used",
+        "it needs {needed}, must not start with / or contain .., and must end with / (listings) or .html",
+    ),
+    # Templates
+    "template.folder_missing": (
+        "không thấy thư mục templates/",
+        "chép thư mục templates/ từ trang mẫu của phuongnews",
+        "the templates/ folder is missing",
+        "copy templates/ from the phuongnews example site",
+    ),
+    "template.missing": ("không thấy mẫu trang '{name}'", None, "the template '{name}' is missing", None),
+    "template.syntax": ("lỗi cú pháp trong mẫu trang: {problem}", None, "template syntax error: {problem}", None),
+    "template.undefined": (
+        "mẫu trang dùng giá trị không có: {problem}",
+        "kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang",
+        "the template uses a value that does not exist: {problem}",
+        "check the variable name; the README lists them under Templates",
+    ),
+    "template.runtime": ("lỗi khi dựng mẫu trang: {problem}", None, "error while rendering the template: {problem}", None),
+    # Output
+    "output.collision": (
+        "hai nội dung cùng ghi vào {url} (cùng với {other})",
+        "đổi tên tệp hoặc ghi slug: khác cho một trong hai bài",
+        "two things would write {url} (this and {other})",
+        "rename one of the files or give it a different slug:",
+    ),
+    "output.contains_site": (
+        "không dựng vào {folder}: thư mục này chứa trang nguồn hoặc là thư mục nhà",
+        "chọn một thư mục riêng, ví dụ --out public",
+        "refusing to build into {folder}: it holds the site's sources or is the home folder",
+        "choose a folder of its own, e.g. --out public",
+    ),
+    "output.inside_sources": (
+        "không dựng vào {folder}: thư mục này nằm trong content/, templates/ hoặc static/",
+        "chọn một thư mục riêng, ví dụ --out public",
+        "refusing to build into {folder}: it is inside content/, templates/ or static/",
+        "choose a folder of its own, e.g. --out public",
+    ),
+    "output.not_folder": (
+        "không dựng vào {folder}: đó là một tệp, không phải thư mục",
+        None,
+        "refusing to build into {folder}: it is a file, not a folder",
+        None,
+    ),
+    "output.not_ours": (
+        "không dựng vào {folder}: thư mục đã có tệp mà phuongnews không tạo ra",
+        "phuongnews thay toàn bộ thư mục đầu ra mỗi lần dựng; chọn thư mục trống hoặc thư mục mới",
+        "refusing to build into {folder}: it holds files phuongnews did not create",
+        "each build replaces the whole output folder; choose an empty or new folder",
+    ),
+    "os.error": (
+        "không ghi được {path}: {reason}. Trang cũ vẫn giữ nguyên.",
+        None,
+        "cannot write {path}: {reason}. The previous site is untouched.",
+        None,
+    ),
+    # `new`
+    "new.exists": (
+        "đã có tệp này; phuongnews không ghi đè",
+        "đổi tiêu đề hoặc mở tệp đó để sửa",
+        "this file already exists; phuongnews does not overwrite it",
+        "choose another title or edit that file",
+    ),
+    "new.empty_title": ("tiêu đề cần có chữ hoặc số", None, "the title needs letters or digits", None),
+    # Summaries
+    "summary.build": (
+        "Đã dựng {posts} bài viết thành {pages} trang ({files} tệp) vào {out} trong {seconds}.",
+        None,
+        "Built {posts} posts into {pages} pages ({files} files) in {out} in {seconds}.",
+        None,
+    ),
+    "summary.check": (
+        "Không có lỗi: {posts} bài viết, {pages} trang ({seconds}).",
+        None,
+        "No errors: {posts} posts, {pages} pages ({seconds}).",
+        None,
+    ),
+    "summary.failed": (
+        "Có {count} lỗi trong {files} tệp. Chưa ghi gì: trang đã dựng trước đó vẫn giữ nguyên.",
+        None,
+        "{count} error(s) in {files} file(s). Nothing was written: the previous site is untouched.",
+        None,
+    ),
+    "summary.new": (
+        "Đã tạo {path}. Mở tệp để viết bài, rồi chạy: phuongnews build",
+        None,
+        "Created {path}. Open it to write the post, then run: phuongnews build",
+        None,
+    ),
+}
+
+
+def message_text(code: str, lang: str, params: dict) -> tuple[str, str | None]:
+    vi_text, vi_hint, en_text, en_hint = _MESSAGES[code]
+    text, hint = (en_text, en_hint) if lang == "en" else (vi_text, vi_hint)
+    return text.format(**params), hint.format(**params) if hint else None
+
+
+def seconds_text(seconds: float, lang: str) -> str:
+    """Vietnamese writes a decimal comma: 0,31 giây."""
+    return f"{seconds:.2f} s" if lang == "en" else f"{seconds:.2f} giây".replace(".", ",")
+
+
+def codes() -> frozenset[str]:
+    return frozenset(_MESSAGES)

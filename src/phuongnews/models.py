@@ -1,0 +1,114 @@
+"""The site's data, as immutable values: what the reader produces and the planner consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    name: str
+    short: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Footer:
+    agency: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    editor: str | None = None
+
+
+@dataclass(frozen=True)
+class UrlPatterns:
+    """Site-relative URL patterns; a pattern ending in / is written as …/index.html."""
+
+    article: str = "tin-tuc/{year}/{slug}/"
+    page: str = "trang/{slug}/"
+    units: str = "don-vi/"
+    unit: str = "don-vi/{unit}/"
+    unit_year: str = "don-vi/{unit}/{year}/"
+    unit_feed: str = "don-vi/{unit}/feed.xml"
+    years: str = "nam/"
+    year: str = "nam/{year}/"
+    pagination: str = "trang-{n}/"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str  # absolute, ends with /
+    base_path: str  # the path part of base_url: "/" or "/phuong-quynh-thien/"
+    language: str
+    timezone_name: str
+    timezone: tzinfo = field(compare=False)
+    per_page: int
+    feed_items: int
+    units: tuple[Unit, ...]
+    footer: Footer
+    urls: UrlPatterns
+
+    def unit(self, key: str) -> Unit:
+        return next(unit for unit in self.units if unit.key == key)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    role: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TaskList:
+    unit: str | None  # None: the list belongs to all the post's units
+    year: int
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the site folder
+    slug: str
+    url: str  # site-relative, no leading slash: "tin-tuc/2022/ten-bai/"
+    title: str
+    date: datetime  # the event, aware, in the site's time zone
+    date_has_time: bool
+    published: datetime
+    units: tuple[str, ...]  # unit keys, in the order the clerk wrote them
+    location: str | None
+    author: str | None
+    source_name: str | None
+    summary: str | None
+    cover: str | None
+    draft: bool
+    speakers: tuple[Speaker, ...]
+    tasks: tuple[TaskList, ...]
+    body_html: str
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str
+    slug: str
+    url: str
+    title: str
+    draft: bool
+    body_html: str
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # newest event first
+    pages: tuple[Page, ...]  # in Vietnamese alphabetical order of title

@@ -1,0 +1,179 @@
+"""plan(site) -> the list of every file to render: which URL, which template, which values.
+
+Pure: no I/O and no rendering, so what a site will contain can be inspected and tested
+before a single byte is written. Pagination happens here, not in the writer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from phuongnews import indexes, urls
+from phuongnews.indexes import Pager
+from phuongnews.models import Article, Site, TaskList, Unit
+from phuongnews.vietnamese import collation_key
+
+HOME_ITEMS = 10
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every page's <head> needs."""
+
+    title: str
+    url: str
+    description: str = ""
+    kind: str = "website"  # Open Graph type
+    image: str | None = None
+    feed: str | None = None  # site URL of the feed that matches this page
+
+
+@dataclass(frozen=True)
+class Output:
+    url: str
+    template: str
+    context: dict = field(compare=False)
+    source: str | None = None  # the clerk's file behind this page, for collision errors
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    unit: Unit | None  # None: for all the post's units
+    lists: tuple[TaskList, ...]
+
+
+def plan(site: Site) -> list[Output]:
+    config = site.config
+    patterns = config.urls
+    articles = site.articles
+    unit_groups = indexes.by_unit(articles)
+    year_groups = indexes.by_year(articles)
+    units_sorted = tuple(sorted(config.units, key=lambda u: collation_key(u.name)))
+    outputs: list[Output] = []
+
+    outputs.append(Output("", "home.html", {
+        "meta": Meta(config.title, "", config.description, feed="feed.xml"),
+        "latest": indexes.latest(articles, HOME_ITEMS),
+        "unit_counts": [(unit, len(unit_groups.get(unit.key, ()))) for unit in units_sorted],
+        "year_counts": [(year, len(items)) for year, items in year_groups.items()],
+    }))
+
+    # Articles: previous/next walk the event order, oldest to newest.
+    for index, article in enumerate(articles):
+        newer = articles[index - 1] if index > 0 else None
+        older = articles[index + 1] if index + 1 < len(articles) else None
+        outputs.append(Output(article.url, "article.html", {
+            "meta": Meta(article.title, article.url, article.summary or "", "article", article.cover),
+            "article": article,
+            "article_units": tuple(config.unit(key) for key in article.units),
+            "task_groups": _task_groups(article, config.unit),
+            "newer": newer,
+            "older": older,
+            "json_ld": _json_ld(article, site),
+        }, article.source))
+
+    for page in site.pages:
+        outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url), "page": page}, page.source))
+
+    outputs.append(Output(urls.units(patterns), "units.html", {
+        "meta": Meta("Các đơn vị", urls.units(patterns)),
+        "unit_rows": [(unit, len(unit_groups.get(unit.key, ()))) for unit in units_sorted],
+    }))
+    for unit in units_sorted:
+        items = unit_groups.get(unit.key, ())
+        first = urls.unit(patterns, unit.key)
+        feed = urls.unit_feed(patterns, unit.key)
+        unit_years = sorted({a.year for a in items}, reverse=True)
+        outputs += _listing(config.per_page, patterns, first, items, "listing.html", {
+            "title": unit.name, "unit": unit, "year": None, "feed": feed,
+            "years": [(y, urls.unit_year(patterns, unit.key, y)) for y in unit_years],
+        })
+        for year in unit_years:
+            year_items = tuple(a for a in items if a.year == year)
+            outputs += _listing(config.per_page, patterns, urls.unit_year(patterns, unit.key, year), year_items,
+                                "listing.html", {"title": f"{unit.name} — năm {year}", "unit": unit, "year": year,
+                                                 "feed": feed, "years": ()})
+        outputs.append(_feed(site, feed, f"{config.title} — {unit.short}", first, items))
+
+    outputs.append(Output(urls.years(patterns), "years.html", {
+        "meta": Meta("Tin theo năm", urls.years(patterns)),
+        "year_rows": [(year, len(items), urls.year(patterns, year)) for year, items in year_groups.items()],
+    }))
+    for year, items in year_groups.items():
+        outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, "listing.html",
+                            {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": ()})
+
+    outputs.append(_feed(site, "feed.xml", config.title, "", articles))
+    outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))
+    outputs.append(Output("robots.txt", "robots.txt", {}))
+    sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.url != "404.html"]
+    outputs.append(Output("sitemap.xml", "sitemap.xml", {"entries": _sitemap(sitemap_urls, articles)}))
+    return outputs
+
+
+def _listing(per_page, patterns, first: str, items, template: str, extra: dict) -> list[Output]:
+    pages = indexes.paginate(items, per_page, lambda n: urls.paginated(patterns, first, n))
+    outputs = []
+    for chunk, pager in pages:
+        title = extra["title"] if pager.number == 1 else f"{extra['title']} — trang {pager.number}"
+        outputs.append(Output(pager.url, template, {
+            "meta": Meta(title, pager.url, feed=extra["feed"]),
+            "listing_title": extra["title"],
+            "articles": chunk,
+            "pager": pager,
+            **{key: extra[key] for key in ("unit", "year", "feed", "years")},
+        }))
+    return outputs
+
+
+def _feed(site: Site, url: str, title: str, alternate: str, articles) -> Output:
+    entries = indexes.latest(articles, site.config.feed_items)
+    # A feed's updated stamp comes from its content, never the clock, so builds are identical.
+    updated = max((a.published for a in entries), default=None)
+    return Output(url, "feed.xml", {
+        "feed_title": title, "feed_url": url, "alternate": alternate, "entries": entries, "updated": updated,
+    })
+
+
+def _task_groups(article: Article, unit_of) -> tuple[TaskGroup, ...]:
+    order = [None, *article.units]
+    groups = []
+    for key in order:
+        lists = tuple(t for t in article.tasks if t.unit == key)
+        if lists:
+            groups.append(TaskGroup(unit_of(key) if key else None, lists))
+    return tuple(groups)
+
+
+def _sitemap(page_urls: list[str], articles) -> list[tuple[str, str | None]]:
+    lastmod = {a.url: a.published.date().isoformat() for a in articles}
+    return [(url, lastmod.get(url)) for url in page_urls]
+
+
+def _json_ld(article: Article, site: Site) -> Markup:
+    config = site.config
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": article.published.isoformat(),
+        "dateCreated": article.date.isoformat(),
+        "inLanguage": config.language,
+        "mainEntityOfPage": urls.absolute(config.base_url, article.url),
+        "publisher": {"@type": "Organization", "name": config.footer.agency or config.title},
+        "about": [{"@type": "Organization", "name": config.unit(key).name} for key in article.units],
+    }
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if article.summary:
+        data["description"] = article.summary
+    if article.cover:
+        data["image"] = urls.absolute(config.base_url, article.cover)
+    if article.location:
+        data["contentLocation"] = {"@type": "Place", "name": article.location}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+    # Inside <script>, "</" or "<!--" in a title would end or confuse the element: escape them.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

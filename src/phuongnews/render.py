@@ -1,0 +1,104 @@
+"""The Jinja environment and turning planned outputs into bytes.
+
+Autoescaping on, StrictUndefined (a typo in a template is an error, not an empty string),
+and every template fault reported as templates/<name>:<line>.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from phuongnews import urls
+from phuongnews.errors import ErrorList
+from phuongnews.models import Site
+from phuongnews.plan import Output
+from phuongnews.vietnamese import format_date_en, format_date_vi
+
+TEMPLATES_DIR = "templates"
+
+
+def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
+    config = site.config
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    format_date = format_date_vi if config.language == "vi" else format_date_en
+    env.filters["long_date"] = lambda d: format_date(d, with_weekday=True, with_time=False)
+    env.filters["long_datetime"] = lambda d: format_date(d, with_weekday=True, with_time=True)
+    env.filters["short_date"] = lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}"
+    env.filters["iso"] = lambda d: d.isoformat()
+    env.filters["iso_day"] = lambda d: d.date().isoformat()
+    env.filters["rfc3339"] = _rfc3339
+    env.globals.update(
+        site=config,
+        pages=site.pages,
+        url=lambda target: urls.link(config.base_path, target),
+        abs_url=lambda target: urls.absolute(config.base_url, target),
+        unit_by_key=config.unit,
+        unit_url=lambda key: urls.unit(config.urls, key),
+        year_url=lambda year: urls.year(config.urls, year),
+        units_url=urls.units(config.urls),
+        years_url=urls.years(config.urls),
+    )
+    return env
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: ErrorList) -> dict[str, bytes]:
+    """Output path -> bytes. A template fault is reported once, however many pages hit it."""
+    files: dict[str, bytes] = {}
+    reported: set[tuple] = set()
+    for output in outputs:
+        try:
+            text = env.get_template(output.template).render(output.context)
+        except jinja2.TemplateSyntaxError as exc:
+            _report(errors, reported, _template_name(exc.filename, output.template), exc.lineno,
+                    "template.syntax", problem=exc.message or str(exc))
+            continue
+        except jinja2.TemplateNotFound as exc:
+            _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
+            continue
+        except Exception as exc:  # any fault raised while a template runs is the template's
+            name, line = _template_position(output.template)
+            code = "template.undefined" if isinstance(exc, jinja2.UndefinedError) else "template.runtime"
+            _report(errors, reported, name, line, code, problem=str(exc))
+            continue
+        files[urls.output_path(output.url)] = text.encode("utf-8")
+    return files
+
+
+def _report(errors: ErrorList, reported: set, path: str, line, code: str, **params) -> None:
+    key = (path, line, code, tuple(params.items()))
+    if key not in reported:
+        reported.add(key)
+        errors.add(path, line, code, **params)
+
+
+def _template_name(filename: str | None, fallback: str) -> str:
+    name = Path(filename).name if filename else fallback
+    return f"{TEMPLATES_DIR}/{name}"
+
+
+def _template_position(fallback: str) -> tuple[str, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line;
+    the innermost such frame is where the fault is."""
+    tb = sys.exc_info()[2]
+    found: tuple[str, int | None] = (f"{TEMPLATES_DIR}/{fallback}", None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) and Path(filename).parent.name == TEMPLATES_DIR:
+            found = (f"{TEMPLATES_DIR}/{Path(filename).name}", tb.tb_lineno)
+        tb = tb.tb_next
+    return found

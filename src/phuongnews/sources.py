@@ -1,0 +1,50 @@
+"""Reading a clerk's files: the only place that turns bytes on disk into text.
+
+Whatever editor saved it (Word paste, macOS NFD, Windows CRLF, a BOM), the rest of
+phuongnews sees NFC text with \\n line ends, or gets an error saying why it could not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phuongnews.errors import ErrorList
+from phuongnews.vietnamese import nfc
+
+MAX_SOURCE_BYTES = 10 * 1024 * 1024  # a post is a few KB; anything this big was saved by mistake
+
+
+def decode_source(data: bytes, source: str, errors: ErrorList) -> str | None:
+    if b"\x00" in data:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            errors.add(source, 1, "source.utf16")
+        else:
+            errors.add(source, data[: data.index(b"\x00")].count(b"\n") + 1, "source.binary")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.add(source, data[: exc.start].count(b"\n") + 1, "source.not_utf8")
+        return None
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            errors.add(source, None, "source.too_large", megabytes=size // (1024 * 1024))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.add(source, None, "source.unreadable", reason=exc.strerror or str(exc))
+        return None
+    return decode_source(data, source, errors)
+
+
+def relative_name(path: Path, site_dir: Path) -> str:
+    """How a clerk names a file: relative to the site folder, with forward slashes."""
+    try:
+        return nfc(path.relative_to(site_dir).as_posix())
+    except ValueError:
+        return nfc(path.as_posix())

@@ -1,0 +1,61 @@
+"""Every URL and output-path rule in one place.
+
+A site URL here is site-relative with no leading slash ("tin-tuc/2022/ten-bai/"), so the
+same site works at a domain root or under a sub-path: links prefix the base path, feeds
+and canonical links the whole base URL.
+"""
+
+from __future__ import annotations
+
+from phuongnews.models import UrlPatterns
+
+
+def article(patterns: UrlPatterns, year: int, slug: str) -> str:
+    return patterns.article.format(year=year, slug=slug)
+
+
+def page(patterns: UrlPatterns, slug: str) -> str:
+    return patterns.page.format(slug=slug)
+
+
+def units(patterns: UrlPatterns) -> str:
+    return patterns.units
+
+
+def unit(patterns: UrlPatterns, key: str) -> str:
+    return patterns.unit.format(unit=key)
+
+
+def unit_year(patterns: UrlPatterns, key: str, year: int) -> str:
+    return patterns.unit_year.format(unit=key, year=year)
+
+
+def unit_feed(patterns: UrlPatterns, key: str) -> str:
+    return patterns.unit_feed.format(unit=key)
+
+
+def years(patterns: UrlPatterns) -> str:
+    return patterns.years
+
+
+def year(patterns: UrlPatterns, value: int) -> str:
+    return patterns.year.format(year=value)
+
+
+def paginated(patterns: UrlPatterns, first: str, number: int) -> str:
+    """Page 1 of a listing lives at the listing's own URL; page n at …/trang-n/."""
+    return first if number == 1 else first + patterns.pagination.format(n=number)
+
+
+def output_path(url: str) -> str:
+    """The file a URL is written to, relative to the output folder."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def link(base_path: str, url: str) -> str:
+    """A root-relative link that works under a sub-path: base_path always ends with /."""
+    return base_path + url
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url + url

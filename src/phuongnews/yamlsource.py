@@ -1,0 +1,148 @@
+"""YAML that remembers where each key stood, refuses what a clerk did not mean, and never
+runs code.
+
+PyYAML's composer gives nodes with positions; we build plain Python values from them
+ourselves so that every value keeps its line, duplicate keys are errors (not last-one-wins),
+tags and aliases are refused (no object construction, no billion-laughs expansion), and
+dates stay text for our own stricter parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from phuongnews.errors import ErrorList
+
+try:  # libyaml is several times faster where the wheel ships it
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the platform's wheel
+    _Loader = yaml.SafeLoader
+
+Path = tuple  # a key path into the document: ("speakers", 0, "name")
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_MAX_NODES = 20_000  # far beyond any real front-matter; stops pathological input early
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Plain values plus, for every key path, its line (1-based, in the whole file) and,
+    for scalars, the text exactly as written."""
+
+    data: object
+    lines: dict
+    raw: dict
+
+    def line(self, path: Path) -> int:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+def parse_yaml(text: str, source: str, errors: ErrorList, first_line: int = 1) -> YamlDoc | None:
+    """Parse one YAML document; on failure add errors and return None."""
+    offset = first_line - 1
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = offset + mark.line + 1 if mark else first_line
+        problem = (exc.problem or exc.context or "").strip()
+        if "\t" in text and "tab" in problem.lower():
+            errors.add(source, line, "yaml.tab")
+        else:
+            errors.add(source, line, "yaml.syntax", problem=problem)
+        return None
+    except yaml.YAMLError as exc:
+        errors.add(source, first_line, "yaml.syntax", problem=str(exc).strip())
+        return None
+    except RecursionError:
+        errors.add(source, first_line, "yaml.too_deep")
+        return None
+    if node is None:
+        return YamlDoc(None, {(): first_line}, {})
+    builder = _Builder(source, errors, offset)
+    try:
+        data = builder.build(node, ())
+    except _TooLarge:
+        errors.add(source, first_line, "yaml.too_large")
+        return None
+    return YamlDoc(data, builder.lines, builder.raw)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, source: str, errors: ErrorList, offset: int):
+        self.source, self.errors, self.offset = source, errors, offset
+        self.lines: dict = {}
+        self.raw: dict = {}
+        self.seen_collections: set[int] = set()
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> object:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooLarge
+        line = self.offset + node.start_mark.line + 1
+        self.lines.setdefault(path, line)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path, line)
+        if id(node) in self.seen_collections:
+            # The same collection node twice means an alias (*name): refuse rather than expand.
+            self.errors.add(self.source, line, "yaml.alias")
+            return None
+        self.seen_collections.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
+                return None
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if node.tag != _MAP_TAG:
+            self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
+            return None
+        return self._mapping(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path, line: int) -> object:
+        if node.tag not in _SCALAR_TAGS:
+            self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
+            return None
+        self.raw[path] = node.value
+        if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            return node.value  # dates are parsed by our own rules, not YAML 1.1's
+        try:
+            return _constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key_line = self.offset + key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.errors.add(self.source, key_line, "yaml.complex_key")
+                continue
+            key = key_node.value
+            if key in result:
+                self.errors.add(
+                    self.source, key_line, "yaml.duplicate_key", key=key, first=self.lines[path + (key,)]
+                )
+                continue
+            self.lines[path + (key,)] = key_line
+            result[key] = self.build(value_node, path + (key,))
+        return result
