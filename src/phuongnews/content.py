@@ -77,18 +77,10 @@ def parse_post(
     errors: ErrorList, static_dir: Path | None = None,
 ) -> Article | None:
     before = len(errors)
-    split = split_front_matter(text, source, errors)
-    if split is None:
+    parsed = _front_matter(text, source, POST_KEYS, errors)
+    if parsed is None:
         return None
-    doc = parse_yaml(split.yaml_text, source, errors, split.yaml_first_line)
-    if doc is None:
-        return None
-    read = Reader(doc, source, errors)
-    if doc.data is None:
-        errors.add(source, split.yaml_first_line, "frontmatter.empty")
-        return None
-    if read.mapping((), POST_KEYS, source) is None:
-        return None
+    split, read = parsed
     title = read.text(("title",), required=True)
     date, has_time = _date(read, ("date",), config, required=True)
     published, _ = _date(read, ("published",), config, required=False)
@@ -114,6 +106,22 @@ def parse_page(
     text: str, source: str, stem: str, config: SiteConfig, renderer: MarkdownRenderer, errors: ErrorList
 ) -> Page | None:
     before = len(errors)
+    parsed = _front_matter(text, source, PAGE_KEYS, errors)
+    if parsed is None:
+        return None
+    split, read = parsed
+    title = read.text(("title",), required=True)
+    slug = _slug(read, stem)
+    draft = read.boolean(("draft",), False)
+    if len(errors) > before or title is None or slug is None:
+        return None
+    return Page(source=source, slug=slug, url=urls.page(config.urls, slug), title=title, draft=draft,
+                body_html=renderer.render(split.body))
+
+
+def _front_matter(text: str, source: str, allowed: tuple[str, ...], errors: ErrorList):
+    """The `---` block as a Reader over a mapping of allowed keys, and the split file;
+    None (with errors added) when there is no usable front-matter."""
     split = split_front_matter(text, source, errors)
     if split is None:
         return None
@@ -124,15 +132,9 @@ def parse_page(
         errors.add(source, split.yaml_first_line, "frontmatter.empty")
         return None
     read = Reader(doc, source, errors)
-    if read.mapping((), PAGE_KEYS, source) is None:
+    if read.mapping((), allowed, source) is None:
         return None
-    title = read.text(("title",), required=True)
-    slug = _slug(read, stem)
-    draft = read.boolean(("draft",), False)
-    if len(errors) > before or title is None or slug is None:
-        return None
-    return Page(source=source, slug=slug, url=urls.page(config.urls, slug), title=title, draft=draft,
-                body_html=renderer.render(split.body))
+    return split, read
 
 
 def _date(read: Reader, path: tuple, config: SiteConfig, required: bool):
