@@ -83,7 +83,7 @@ def parse_post(
     split, read = parsed
     title = read.text(("title",), required=True)
     date, has_time = _date(read, ("date",), config, required=True)
-    published, _ = _date(read, ("published",), config, required=False)
+    published, published_has_time = _date(read, ("published",), config, required=False)
     units = _units(read, config)
     speakers = _speakers(read)
     tasks = _tasks(read, config, units)
@@ -98,7 +98,8 @@ def parse_post(
         date=date, date_has_time=has_time, published=published or date, units=units,
         location=fields["location"], author=fields["author"], source_name=fields["source"],
         summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
-        body_html=renderer.render(split.body),
+        body_html=renderer.render(split.body), published_has_time=published_has_time,
+        published_stated=published is not None,
     )
 
 

@@ -91,6 +91,8 @@ class Article:
     speakers: tuple[Speaker, ...]
     tasks: tuple[TaskList, ...]
     body_html: str
+    published_has_time: bool = False
+    published_stated: bool = False  # False: `published` was left out and copies `date`
 
     @property
     def year(self) -> int:

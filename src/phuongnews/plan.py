@@ -69,7 +69,6 @@ def plan(site: Site) -> list[Output]:
             "meta": Meta(article.title, article.url, article.summary or "", "article", article.cover),
             "article": article,
             "article_units": tuple(config.unit(key) for key in article.units),
-            "task_groups": _task_groups(article, config.unit),
             "newer": newer,
             "older": older,
             "json_ld": _json_ld(article, site),
@@ -138,7 +137,7 @@ def _feed(site: Site, url: str, title: str, alternate: str, articles) -> Output:
     })
 
 
-def _task_groups(article: Article, unit_of) -> tuple[TaskGroup, ...]:
+def task_groups(article: Article, unit_of) -> tuple[TaskGroup, ...]:
     order = [None, *article.units]
     groups = []
     for key in order:
@@ -160,7 +159,6 @@ def _json_ld(article: Article, site: Site) -> Markup:
         "@type": "NewsArticle",
         "headline": article.title,
         "datePublished": article.published.isoformat(),
-        "dateCreated": article.date.isoformat(),
         "inLanguage": config.language,
         "mainEntityOfPage": urls.absolute(config.base_url, article.url),
         "publisher": {"@type": "Organization", "name": config.footer.agency or config.title},

@@ -15,7 +15,7 @@ import jinja2
 from phuongnews import urls
 from phuongnews.errors import ErrorList
 from phuongnews.models import Site
-from phuongnews.plan import Output
+from phuongnews.plan import Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
 
 TEMPLATES_DIR = "templates"
@@ -44,6 +44,7 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         url=lambda target: urls.link(config.base_path, target),
         abs_url=lambda target: urls.absolute(config.base_url, target),
         unit_by_key=config.unit,
+        task_groups=lambda article: task_groups(article, config.unit),
         unit_url=lambda key: urls.unit(config.urls, key),
         year_url=lambda year: urls.year(config.urls, year),
         units_url=urls.units(config.urls),
