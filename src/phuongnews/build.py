@@ -47,9 +47,12 @@ def load_site(options: BuildOptions) -> Site:
     if config is None:
         raise BuildFailed(errors)
     content = load_content(options.site_dir, config, errors, drafts=options.drafts)
+    site = Site(config=config, articles=content.articles, pages=content.pages)
     if errors:
+        # Report URL clashes among the files that did parse now, not on the clerk's next run.
+        _check_collisions(plan(site), {}, errors)
         raise BuildFailed(errors)
-    return Site(config=config, articles=content.articles, pages=content.pages)
+    return site
 
 
 def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[str, bytes]:

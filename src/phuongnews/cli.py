@@ -107,7 +107,9 @@ def _print_errors(errors, lang: str) -> int:
 
 def _say(lang: str, code: str, stream=None, **params) -> None:
     message, hint = message_text(code, lang, params)
-    print(message + (f"\n    {hint}" if hint else ""), file=stream or sys.stdout)
+    if hint:  # the same "    gợi ý: …" line as SourceError.format
+        message += "\n    " + message_text("hint.prefix", lang, {})[0] + " " + hint
+    print(message, file=stream or sys.stdout)
 
 
 def _site_language(site_dir: Path) -> str:

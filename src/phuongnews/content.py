@@ -14,6 +14,7 @@ from phuongnews.dates import parse_date
 from phuongnews.errors import ErrorList
 from phuongnews.frontmatter import split_front_matter
 from phuongnews.markup import MarkdownRenderer
+from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name
@@ -77,7 +78,7 @@ def parse_post(
     errors: ErrorList, static_dir: Path | None = None,
 ) -> Article | None:
     before = len(errors)
-    parsed = _front_matter(text, source, POST_KEYS, errors)
+    parsed = _front_matter(text, source, POST_KEYS, Phrase("post"), errors)
     if parsed is None:
         return None
     split, read = parsed
@@ -107,7 +108,7 @@ def parse_page(
     text: str, source: str, stem: str, config: SiteConfig, renderer: MarkdownRenderer, errors: ErrorList
 ) -> Page | None:
     before = len(errors)
-    parsed = _front_matter(text, source, PAGE_KEYS, errors)
+    parsed = _front_matter(text, source, PAGE_KEYS, Phrase("page"), errors)
     if parsed is None:
         return None
     split, read = parsed
@@ -120,7 +121,7 @@ def parse_page(
                 body_html=renderer.render(split.body))
 
 
-def _front_matter(text: str, source: str, allowed: tuple[str, ...], errors: ErrorList):
+def _front_matter(text: str, source: str, allowed: tuple[str, ...], what: Phrase, errors: ErrorList):
     """The `---` block as a Reader over a mapping of allowed keys, and the split file;
     None (with errors added) when there is no usable front-matter."""
     split = split_front_matter(text, source, errors)
@@ -133,7 +134,7 @@ def _front_matter(text: str, source: str, allowed: tuple[str, ...], errors: Erro
         errors.add(source, split.yaml_first_line, "frontmatter.empty")
         return None
     read = Reader(doc, source, errors)
-    if read.mapping((), allowed, source) is None:
+    if read.mapping((), allowed, what) is None:
         return None
     return split, read
 
@@ -160,6 +161,7 @@ def _units(read: Reader, config: SiteConfig) -> tuple[str, ...]:
         return ()
     table = resolver(config)
     keys: list[str] = []
+    before = len(read.errors)
     for path in read.items(("units",), "units", allow_single=True):
         label = read.text(path)
         if label is None:
@@ -173,6 +175,8 @@ def _units(read: Reader, config: SiteConfig) -> tuple[str, ...]:
                 read.error(path, "units.unknown", value=label, known=_known_units(config))
         elif key not in keys:
             keys.append(key)
+    if not keys and len(read.errors) == before:  # units: "" or [null]: still no unit at all
+        read.error(("units",), "units.required", known=_known_units(config))
     return tuple(keys)
 
 

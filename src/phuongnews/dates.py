@@ -38,6 +38,8 @@ def parse_date(text: str, zone: tzinfo) -> ParsedDate:
     hour, minute, second = int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0)
     if not MIN_YEAR <= year <= MAX_YEAR:
         return ParsedDate(error="date.year_range", params=(("value", text), ("low", MIN_YEAR), ("high", MAX_YEAR)))
+    if hour > 23 or minute > 59 or second > 59:
+        return ParsedDate(error="date.impossible_time", params=(("value", text),))
     try:
         value = datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError:

@@ -6,6 +6,8 @@ Parameters are filled with str.format; a hint may be None.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
     "hint.prefix": ("gợi ý:", None, "hint:", None),
     # Reading files
@@ -161,6 +163,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "kiểm tra lại ngày và tháng (tháng 2 chỉ có 28 hoặc 29 ngày)",
         "the date '{value}' does not exist",
         "check the day and the month",
+    ),
+    "date.impossible_time": (
+        "giờ trong '{value}' không có thật",
+        "giờ từ 00:00 đến 23:59, ví dụ 2023-01-04 16:04",
+        "the time in '{value}' does not exist",
+        "hours run from 00:00 to 23:59, e.g. 2023-01-04 16:04",
     ),
     "date.year_range": (
         "năm của ngày '{value}' nằm ngoài khoảng {low}–{high}",
@@ -373,9 +381,26 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
 }
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A message parameter that is itself words, so it is translated with the message."""
+
+    code: str
+
+
+_PHRASES = {
+    "post": ("phần đầu bài viết", "the post's front-matter"),
+    "page": ("phần đầu trang", "the page's front-matter"),
+}
+
+
 def message_text(code: str, lang: str, params: dict) -> tuple[str, str | None]:
     vi_text, vi_hint, en_text, en_hint = _MESSAGES[code]
     text, hint = (en_text, en_hint) if lang == "en" else (vi_text, vi_hint)
+    params = {
+        key: _PHRASES[value.code][lang == "en"] if isinstance(value, Phrase) else value
+        for key, value in params.items()
+    }
     return text.format(**params), hint.format(**params) if hint else None
 
 

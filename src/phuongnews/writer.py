@@ -34,7 +34,8 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
     if out.exists():
         if not out.is_dir():
             raise OutputRefused("output.not_folder", out_dir)
-        if any(out.iterdir()) and not (out / MARKER).is_file():
+        # An empty folder, or one holding only what Finder or Explorer leave, loses nothing.
+        if any(p.name not in _JUNK for p in out.iterdir()) and not (out / MARKER).is_file():
             raise OutputRefused("output.not_ours", out_dir)
 
 

@@ -87,12 +87,17 @@ class _TooLarge(Exception):
     pass
 
 
+def _short_tag(tag: str) -> str:
+    """Show a tag as the clerk wrote it: !!python/object, not tag:yaml.org,2002:python/object."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 class _Builder:
     def __init__(self, source: str, errors: ErrorList, offset: int):
         self.source, self.errors, self.offset = source, errors, offset
         self.lines: dict = {}
         self.raw: dict = {}
-        self.seen_collections: set[int] = set()
+        self.seen_nodes: set[int] = set()
         self.count = 0
 
     def build(self, node: yaml.Node, path: Path) -> object:
@@ -101,28 +106,30 @@ class _Builder:
             raise _TooLarge
         line = self.offset + node.start_mark.line + 1
         self.lines.setdefault(path, line)
+        if id(node) in self.seen_nodes:
+            # The same node twice means an alias (*name): refuse rather than expand.
+            # An alias node carries its anchor's position; the key that uses it is where the clerk looks.
+            self.errors.add(self.source, self.lines[path], "yaml.alias")
+            return None
+        self.seen_nodes.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path, line)
-        if id(node) in self.seen_collections:
-            # The same collection node twice means an alias (*name): refuse rather than expand.
-            self.errors.add(self.source, line, "yaml.alias")
-            return None
-        self.seen_collections.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
+                self.errors.add(self.source, line, "yaml.tag", tag=_short_tag(node.tag))
                 return None
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         if node.tag != _MAP_TAG:
-            self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
+            self.errors.add(self.source, line, "yaml.tag", tag=_short_tag(node.tag))
             return None
         return self._mapping(node, path)
 
     def _scalar(self, node: yaml.ScalarNode, path: Path, line: int) -> object:
-        if node.tag not in _SCALAR_TAGS:
-            self.errors.add(self.source, line, "yaml.tag", tag=node.tag)
-            return None
         self.raw[path] = node.value
+        if node.tag not in _SCALAR_TAGS:
+            # Reported once here; keeping the text stops a second, misleading "missing" error.
+            self.errors.add(self.source, line, "yaml.tag", tag=_short_tag(node.tag))
+            return node.value
         if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
             return node.value  # dates are parsed by our own rules, not YAML 1.1's
         try:
