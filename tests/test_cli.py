@@ -386,3 +386,10 @@ def test_no_command_prints_help(capsys):
     assert code == 2
     assert out.startswith("usage: phuongnews")
     assert "build" in out and "check" in out and "new" in out
+
+
+def test_site_and_lang_may_come_before_the_command(site_factory, capsys):
+    site = site_factory({POST: post(date="29/12/2023")})
+    code, _, err = run(capsys, "--site", str(site), "--lang", "en", "check")
+    assert code == 1
+    assert err.splitlines()[0] == f"{POST}:3: the date '29/12/2023' is written day/month/year"

@@ -38,10 +38,15 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="phuongnews", description="Dựng trang tin tĩnh cho phường, xã.")
     parser.add_argument("--version", action="version", version=f"phuongnews {__version__}")
+    # --site and --lang work before or after the command; SUPPRESS keeps a sub-command's
+    # missing option from overwriting one given before it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=Path("."), help="thư mục trang (có site.yaml); mặc định: thư mục hiện tại")
-    common.add_argument("--lang", choices=("vi", "en"), help="ngôn ngữ của thông báo (mặc định theo site.yaml)")
-    parser.set_defaults(site=Path("."), lang=None, run=lambda args, lang: _print_help(parser))
+    for owner, site_default, lang_default in ((parser, Path("."), None), (common, argparse.SUPPRESS, argparse.SUPPRESS)):
+        owner.add_argument("--site", type=Path, default=site_default,
+                           help="thư mục trang (có site.yaml); mặc định: thư mục hiện tại")
+        owner.add_argument("--lang", choices=("vi", "en"), default=lang_default,
+                           help="ngôn ngữ của thông báo (mặc định theo site.yaml)")
+    parser.set_defaults(run=lambda args, lang: _print_help(parser))
     commands = parser.add_subparsers(title="lệnh", metavar="{build,check,new}")
 
     build_cmd = commands.add_parser("build", parents=[common], help="dựng toàn bộ trang vào thư mục đầu ra")
