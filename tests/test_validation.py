@@ -440,7 +440,7 @@ def test_two_posts_with_the_same_url_name_both_files(site_factory, capsys):
     assert err.splitlines() == [
         "content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
         " (cùng với content/posts/2023/hoi-nghi.md)",
-        "    gợi ý: đổi tên tệp hoặc ghi slug: khác cho một trong hai bài",
+        "    gợi ý: đổi tên một trong hai tệp, hoặc thêm dòng slug: với tên khác vào một trong hai bài",
         failed_vi(1, 1),
     ]
 
@@ -458,7 +458,7 @@ def test_a_url_clash_is_reported_with_the_other_errors_in_the_same_run(site_fact
         "    gợi ý: viết theo dạng năm-tháng-ngày: 2023-12-29",
         "content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
         " (cùng với content/posts/2023/hoi-nghi.md)",
-        "    gợi ý: đổi tên tệp hoặc ghi slug: khác cho một trong hai bài",
+        "    gợi ý: đổi tên một trong hai tệp, hoặc thêm dòng slug: với tên khác vào một trong hai bài",
         failed_vi(2, 2),
     ]
 

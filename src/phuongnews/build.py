@@ -92,9 +92,11 @@ def _check_collisions(outputs: list[Output], statics: dict[str, Path], errors: E
         owners[relative.casefold()] = (relative, f"static/{relative}")
     for output in outputs:
         path = urls.output_path(output.url)
-        who = output.source or f"({output.template})"
+        who = output.source or f"{TEMPLATES_DIR}/{output.template}"
         previous = owners.get(path.casefold())
         if previous is None:
             owners[path.casefold()] = (path, who)
         else:
-            errors.add(output.source or previous[1], None, "output.collision", url="/" + path, other=previous[1])
+            # Reported on the clerk's file; when that file came first, the other is the generated page.
+            place, other = (output.source, previous[1]) if output.source else (previous[1], who)
+            errors.add(place, None, "output.collision", url="/" + path, other=other)

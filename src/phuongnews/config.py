@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from datetime import timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +31,10 @@ URL_PLACEHOLDERS = {
     "unit_year": ("{unit}", "{year}"), "unit_feed": ("{unit}",), "years": (), "year": ("{year}",),
     "pagination": ("{n}",),
 }
+# Placeholders a pattern may use ({year} is optional in an article's URL); any other would
+# crash the build with a KeyError when the URL is formatted.
+URL_ALLOWED = {key: {p.strip("{}") for p in needed} for key, needed in URL_PLACEHOLDERS.items()}
+URL_ALLOWED["article"].add("year")
 LISTING_PATTERNS = ("units", "unit", "unit_year", "years", "year", "pagination")
 # Vietnam has kept UTC+7 since 1975; a machine without tz data still builds correctly.
 _FIXED_ZONES = {"Asia/Ho_Chi_Minh": timezone(timedelta(hours=7), "+07"), "Asia/Saigon": timezone(timedelta(hours=7), "+07")}
@@ -151,6 +156,12 @@ def _urls(read: Reader) -> UrlPatterns:
         if pattern is None:
             continue
         missing = [p for p in needed if p not in pattern]
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        except ValueError:  # an unmatched { or }
+            names = None
+        if names is None or not names <= URL_ALLOWED[key]:
+            missing = missing or list(needed) or ["-"]
         bad_path = pattern.startswith("/") or ".." in pattern.split("/") or "://" in pattern
         # Listings get …/trang-2/ appended, so they must be folders.
         bad_end = not pattern.endswith("/") if key in LISTING_PATTERNS else not pattern.endswith(("/", ".html", ".xml"))

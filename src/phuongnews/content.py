@@ -39,7 +39,7 @@ class Content:
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
     """Read every post and page; every error in every file is added to `errors`."""
-    renderer = MarkdownRenderer()
+    renderer = MarkdownRenderer(config.base_path)
     static_dir = site_dir / "static"
     articles, pages = [], []
     for path in _markdown_files(site_dir / "content" / "posts", recursive=True):

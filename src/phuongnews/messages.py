@@ -311,9 +311,9 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
     # Output
     "output.collision": (
         "hai nội dung cùng ghi vào {url} (cùng với {other})",
-        "đổi tên tệp hoặc ghi slug: khác cho một trong hai bài",
+        "đổi tên một trong hai tệp, hoặc thêm dòng slug: với tên khác vào một trong hai bài",
         "two things would write {url} (this and {other})",
-        "rename one of the files or give it a different slug:",
+        "rename one of the two files, or add a slug: line with another name to one of them",
     ),
     "output.contains_site": (
         "không dựng vào {folder}: thư mục này chứa trang nguồn hoặc là thư mục nhà",

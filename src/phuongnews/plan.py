@@ -66,7 +66,7 @@ def plan(site: Site) -> list[Output]:
         newer = articles[index - 1] if index > 0 else None
         older = articles[index + 1] if index + 1 < len(articles) else None
         outputs.append(Output(article.url, "article.html", {
-            "meta": Meta(article.title, article.url, article.summary or "", "article", article.cover),
+            "meta": Meta(article.title, article.url, article.summary or "", "article", article.cover, "feed.xml"),
             "article": article,
             "article_units": tuple(config.unit(key) for key in article.units),
             "newer": newer,
@@ -75,7 +75,7 @@ def plan(site: Site) -> list[Output]:
         }, article.source))
 
     for page in site.pages:
-        outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url), "page": page}, page.source))
+        outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url, feed="feed.xml"), "page": page}, page.source))
 
     outputs.append(Output(urls.units(patterns), "units.html", {
         "meta": Meta("Các đơn vị", urls.units(patterns)),
