@@ -33,7 +33,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def phuongnews(*argv: str, cwd=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONUTF8": "1"}
-    return subprocess.run([sys.executable, "-m", "phuongnews", *argv], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "phuongnews", *argv], check=False, capture_output=True, text=True,
                           encoding="utf-8", cwd=cwd, env=env, timeout=60)
 
 

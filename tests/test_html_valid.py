@@ -85,7 +85,7 @@ def nu_errors(sites) -> dict[Path, list[str]]:
     files = [page for folder in sites.values() for page in pages_of(folder)]
     run = subprocess.run(
         [java, "-Xss1024k", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True, text=True, encoding="utf-8", timeout=300,
+        check=False, capture_output=True, text=True, encoding="utf-8", timeout=300,
     )
     report = run.stderr.strip() or run.stdout.strip()  # vnu writes its JSON report to stderr
     try:

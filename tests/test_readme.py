@@ -11,7 +11,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def _block(language: str, marker: str) -> str:
-    blocks = re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+    blocks = re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
     found = [b for b in blocks if marker in b]
     assert len(found) == 1, f"expected one {language} block containing {marker!r}"
     return found[0]
@@ -19,7 +19,7 @@ def _block(language: str, marker: str) -> str:
 
 def test_quick_start_has_exactly_two_commands():
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```sh\n(.*?)```", quick_start, flags=re.S)
+    commands = re.findall(r"```sh\n(.*?)```", quick_start, flags=re.DOTALL)
     assert [c.strip() for c in commands] == [
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/phuongnews build",
         "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest",

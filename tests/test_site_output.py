@@ -248,7 +248,7 @@ def html_files(out: Path) -> list[Path]:
 
 def page_url(out: Path, base_url: str, file: Path) -> str:
     relative = file.relative_to(out).as_posix()
-    return base_url + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+    return base_url + (relative.removesuffix("index.html"))
 
 
 def file_for(out: Path, base_url: str, target: str) -> Path | None:
@@ -682,8 +682,8 @@ def test_a_broken_post_leaves_the_previous_output_untouched(built):
     site, out_dir, before = built
     (site / "content/posts/2023/hong.md").write_text(post(date="22/12/2023"), encoding="utf-8")
     errors = failure(site, out_dir)
-    assert errors == ["content/posts/2023/hong.md:3: ngày '22/12/2023' viết theo kiểu ngày/tháng/năm\n"
-                      "    gợi ý: viết theo dạng năm-tháng-ngày: 2023-12-22"]
+    assert errors == [("content/posts/2023/hong.md:3: ngày '22/12/2023' viết theo kiểu ngày/tháng/năm\n"
+                      "    gợi ý: viết theo dạng năm-tháng-ngày: 2023-12-22")]
     assert snapshot(out_dir) == before
     assert not [p for p in out_dir.parent.iterdir() if "phuongnews-tmp" in p.name or "phuongnews-old" in p.name]
 
@@ -700,9 +700,9 @@ def test_a_template_error_is_reported_with_its_line_and_writes_nothing(built):
                         encoding="utf-8")
     line = line_of(template, "article.titel")
     assert failure(site, out_dir) == [
-        f"templates/article.html:{line}: mẫu trang dùng giá trị không có: "
+        (f"templates/article.html:{line}: mẫu trang dùng giá trị không có: "
         "'phuongnews.models.Article object' has no attribute 'titel'\n"
-        "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang"]
+        "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang")]
     assert snapshot(out_dir) == before
 
 
@@ -712,9 +712,9 @@ def test_an_error_in_an_included_template_names_that_template(built):
     template.write_text(template.read_text(encoding="utf-8").replace("{{ list.title }}", "{{ list.titel }}"),
                         encoding="utf-8")
     errors = failure(site, out_dir)
-    assert errors == [f"templates/_tasks.html:{line_of(template, 'list.titel')}: mẫu trang dùng giá trị không có: "
+    assert errors == [(f"templates/_tasks.html:{line_of(template, 'list.titel')}: mẫu trang dùng giá trị không có: "
                       "'phuongnews.models.TaskList object' has no attribute 'titel'\n"
-                      "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang"]
+                      "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang")]
     assert snapshot(out_dir) == before
 
 
@@ -744,7 +744,7 @@ def test_removed_post_disappears_on_rebuild(built):
 
 
 def test_drafts_only_with_the_drafts_option(built, tmp_path):
-    site, out_dir, before = built
+    site, _out_dir, before = built
     assert not any("ban-nhap" in name for name in before)
     assert "Bài nháp chưa đăng" not in before["feed.xml"].decode() + before["sitemap.xml"].decode()
     with_drafts = tmp_path / "drafts"

@@ -368,7 +368,7 @@ def planned():
     e = art("dai-hoi", "2021-05-01", ("hoi-ccb",), published="2023-12-30 09:00")
     page = Page("content/pages/gioi-thieu.md", "gioi-thieu", "trang/gioi-thieu/", "Giới thiệu", False, "<p>x</p>")
     outputs = plan(Site(site, newest_first(a, b, c, d, e), (page,)))
-    return {o.url: o for o in outputs}, dict(a=a, b=b, c=c, d=d, e=e), outputs
+    return {o.url: o for o in outputs}, {"a": a, "b": b, "c": c, "d": d, "e": e}, outputs
 
 
 def test_plan_lists_every_page_of_the_site(planned):

@@ -316,7 +316,7 @@ EN_CASES = [
 @pytest.mark.parametrize(("text", "expected"), EN_CASES)
 def test_post_mistake_in_english_with_lang_en(site_factory, capsys, text, expected):
     site = site_factory({A: text}, templates=False)
-    code, out, err = check(capsys, site, "--lang", "en")
+    code, _out, err = check(capsys, site, "--lang", "en")
     assert code == 1
     assert err.splitlines() == expected + [failed_en(1, 1)]
 
@@ -438,8 +438,8 @@ def test_two_posts_with_the_same_url_name_both_files(site_factory, capsys):
     code, _, err = check(capsys, site)
     assert code == 1
     assert err.splitlines() == [
-        "content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
-        " (cùng với content/posts/2023/hoi-nghi.md)",
+        ("content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
+        " (cùng với content/posts/2023/hoi-nghi.md)"),
         "    gợi ý: đổi tên một trong hai tệp, hoặc thêm dòng slug: với tên khác vào một trong hai bài",
         failed_vi(1, 1),
     ]
@@ -456,8 +456,8 @@ def test_a_url_clash_is_reported_with_the_other_errors_in_the_same_run(site_fact
     assert err.splitlines() == [
         "content/posts/2023/loi.md:3: ngày '29/12/2023' viết theo kiểu ngày/tháng/năm",
         "    gợi ý: viết theo dạng năm-tháng-ngày: 2023-12-29",
-        "content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
-        " (cùng với content/posts/2023/hoi-nghi.md)",
+        ("content/posts/2023/tong-ket.md: hai nội dung cùng ghi vào /tin-tuc/2023/hoi-nghi/index.html"
+        " (cùng với content/posts/2023/hoi-nghi.md)"),
         "    gợi ý: đổi tên một trong hai tệp, hoặc thêm dòng slug: với tên khác vào một trong hai bài",
         failed_vi(2, 2),
     ]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from phuongnews import indexes, urls
-from phuongnews.indexes import Pager
 from phuongnews.models import Article, Site, TaskList, Unit
 from phuongnews.vietnamese import collation_key
 

@@ -71,7 +71,7 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
         except jinja2.TemplateNotFound as exc:
             _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
             continue
-        except Exception as exc:  # any fault raised while a template runs is the template's
+        except Exception as exc:  # noqa: BLE001 -- any fault raised while a template runs is the template's
             name, line = _template_position(output.template)
             code = "template.undefined" if isinstance(exc, jinja2.UndefinedError) else "template.runtime"
             _report(errors, reported, name, line, code, problem=str(exc))

@@ -15,18 +15,18 @@ from types import MappingProxyType
 from slugify import slugify
 
 __all__ = [
+    "MONTHS_EN",
     "WEEKDAYS",
     "WEEKDAYS_EN",
-    "MONTHS_EN",
-    "nfc",
     "clean_text",
-    "slugify_vi",
-    "fold",
     "collation_key",
-    "name_sort_key",
-    "format_date_vi",
+    "fold",
     "format_date_en",
+    "format_date_vi",
     "format_month_year_vi",
+    "name_sort_key",
+    "nfc",
+    "slugify_vi",
 ]
 
 # Invisible characters that editors and copy-paste from Word/Zalo leave inside titles.
