@@ -38,6 +38,7 @@ class BuildResult:
     files: int
     seconds: float
     out_dir: Path
+    warnings: tuple = ()
 
 
 def load_site(options: BuildOptions) -> Site:
@@ -47,7 +48,7 @@ def load_site(options: BuildOptions) -> Site:
     if config is None:
         raise BuildFailed(errors)
     content = load_content(options.site_dir, config, errors, drafts=options.drafts)
-    site = Site(config=config, articles=content.articles, pages=content.pages)
+    site = Site(config=config, articles=content.articles, pages=content.pages, warnings=content.warnings)
     if errors:
         # Report URL clashes among the files that did parse now, not on the clerk's next run.
         _check_collisions(plan(site), {}, errors)
@@ -80,7 +81,7 @@ def build(options: BuildOptions) -> BuildResult:
     write_site(files, statics, options.output)
     return BuildResult(
         posts=len(site.articles), pages=len(files), files=len(files) + len(statics),
-        seconds=time.perf_counter() - started, out_dir=options.output,
+        seconds=time.perf_counter() - started, out_dir=options.output, warnings=site.warnings,
     )
 
 

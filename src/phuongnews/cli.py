@@ -74,6 +74,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def _build(args, lang: str) -> int:
     result = build(BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts))
+    _print_warnings(result.warnings, lang)
     _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
          out=str(result.out_dir), seconds=seconds_text(result.seconds, lang))
     return 0
@@ -83,6 +84,7 @@ def _check(args, lang: str) -> int:
     started = time.perf_counter()
     options = BuildOptions(site_dir=args.site, drafts=args.drafts)
     site = load_site(options)
+    _print_warnings(site.warnings, lang)
     files = render_site(site, args.site, static_files(args.site / "static"))
     _say(lang, "summary.check", posts=len(site.articles), pages=len(files),
          seconds=seconds_text(time.perf_counter() - started, lang))
@@ -108,6 +110,11 @@ def _print_errors(errors, lang: str) -> int:
     files = len({error.path for error in errors})
     _say(lang, "summary.failed", stream=sys.stderr, count=len(errors), files=files)
     return 1
+
+
+def _print_warnings(warnings, lang: str) -> None:
+    for warning in sorted(warnings, key=lambda w: w.sort_key()):
+        print(warning.format(lang), file=sys.stderr)
 
 
 def _say(lang: str, code: str, stream=None, **params) -> None:

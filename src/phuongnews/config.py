@@ -18,9 +18,10 @@ from phuongnews.yamlsource import parse_yaml
 
 CONFIG_NAME = "site.yaml"
 UNIT_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HOST_NAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
 TOP_KEYS = (
     "title", "description", "base_url", "language", "timezone", "per_page", "feed_items",
-    "units", "footer", "urls",
+    "units", "footer", "urls", "embeds",
 )
 UNIT_KEYS = ("name", "short", "aliases")
 FOOTER_KEYS = ("agency", "address", "phone", "email", "editor")
@@ -74,12 +75,13 @@ def parse_config(text: str, source: str, errors: ErrorList, base_url: str | None
     units = _units(read)
     footer = _footer(read)
     urls = _urls(read)
+    embeds = _embeds(read)
     if len(errors) > before or title is None or url is None or zone is None:
         return None
     return SiteConfig(
         title=title, description=description, base_url=url, base_path=urlsplit(url).path,
         language=language, timezone_name=zone_name, timezone=zone, per_page=per_page,
-        feed_items=feed_items, units=units, footer=footer, urls=urls,
+        feed_items=feed_items, units=units, footer=footer, urls=urls, embeds=embeds,
     )
 
 
@@ -170,6 +172,20 @@ def _urls(read: Reader) -> UrlPatterns:
             continue
         patterns[key] = pattern
     return UrlPatterns(**patterns)
+
+
+def _embeds(read: Reader) -> tuple[str, ...]:
+    """Host names whose https frames (videos, maps) posts may embed, e.g. www.youtube.com."""
+    hosts = []
+    for path in read.items(("embeds",), "embeds", allow_single=True):
+        host = read.text(path)
+        if host is None:
+            continue
+        if not HOST_NAME.match(host):
+            read.error(path, "config.embed_host", value=host)
+            continue
+        hosts.append(host.lower())
+    return tuple(hosts)
 
 
 def resolver(config: SiteConfig) -> dict[str, str]:

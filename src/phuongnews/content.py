@@ -11,7 +11,7 @@ from pathlib import Path
 from phuongnews import urls
 from phuongnews.config import resolver
 from phuongnews.dates import parse_date
-from phuongnews.errors import ErrorList
+from phuongnews.errors import ErrorList, SourceError
 from phuongnews.frontmatter import split_front_matter
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
@@ -35,11 +35,12 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 class Content:
     articles: tuple[Article, ...]
     pages: tuple[Page, ...]
+    warnings: tuple[SourceError, ...] = ()  # what the HTML sanitiser removed
 
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
     """Read every post and page; every error in every file is added to `errors`."""
-    renderer = MarkdownRenderer(config.base_path)
+    renderer = MarkdownRenderer(config.base_path, config.embeds)
     static_dir = site_dir / "static"
     articles, pages = [], []
     for path in _markdown_files(site_dir / "content" / "posts", recursive=True):
@@ -58,7 +59,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 pages.append(page)
     articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
-    return Content(tuple(articles), tuple(pages))
+    return Content(tuple(articles), tuple(pages), tuple(renderer.warnings))
 
 
 def _markdown_files(folder: Path, recursive: bool) -> list[Path]:
@@ -99,7 +100,7 @@ def parse_post(
         date=date, date_has_time=has_time, published=published or date, units=units,
         location=fields["location"], author=fields["author"], source_name=fields["source"],
         summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
-        body_html=renderer.render(split.body), published_has_time=published_has_time,
+        body_html=renderer.render(split.body, source, split.body_first_line), published_has_time=published_has_time,
         published_stated=published is not None,
     )
 
@@ -118,7 +119,7 @@ def parse_page(
     if len(errors) > before or title is None or slug is None:
         return None
     return Page(source=source, slug=slug, url=urls.page(config.urls, slug), title=title, draft=draft,
-                body_html=renderer.render(split.body))
+                body_html=renderer.render(split.body, source, split.body_first_line))
 
 
 def _front_matter(text: str, source: str, allowed: tuple[str, ...], what: Phrase, errors: ErrorList):

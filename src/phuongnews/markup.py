@@ -1,13 +1,55 @@
-"""The one configured Markdown renderer for post and page bodies."""
+"""The one configured Markdown renderer for post and page bodies, and the raw-HTML policy.
+
+Policy: clerks may write raw HTML in Markdown (tables pasted from Word, a <br>), but every
+body is passed through nh3 (the Ammonia sanitiser) with an allow-list, so what is published
+is always inert: no scripts, event handlers, javascript: links, forms or foreign frames.
+Word's inline styles and classes are dropped silently (they are noise, not content); anything
+removed that a clerk may have meant (a script, an embed, a handler, a link) is reported as a
+warning with its file and line, so nothing disappears unnoticed. Video embeds are allowed
+only from the hosts listed under `embeds:` in site.yaml.
+"""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import markdown
+import nh3
 from markdown.treeprocessors import Treeprocessor
 
+from phuongnews.errors import ErrorList
+
 EXTENSIONS = ["extra", "sane_lists"]
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "li": {"id"},  # footnotes
+    "sup": {"id"},  # footnote references
+    "iframe": {"src", "title", "width", "height", "allowfullscreen"},
+}
+ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Removed together with their content: what is inside them is code, not text.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "object", "embed", "applet", "noscript", "iframe"})
+# Removed elements a clerk should hear about; the rest (Word's <o:p>, <font> …) go quietly.
+REPORTED_TAGS = DROPPED_WITH_CONTENT | {"form", "input", "button", "select", "textarea", "frame", "frameset",
+                                        "link", "meta", "base", "svg", "math"}
+_URL_ATTRIBUTES = ("href", "src")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
 
 class _DemoteHeadings(Treeprocessor):
@@ -20,28 +62,99 @@ class _DemoteHeadings(Treeprocessor):
                 element.tag = f"h{int(element.tag[1]) + 1}"
 
 
-class _RootLinks(Treeprocessor):
-    """A clerk's `/images/a.jpg` means the site's root; under a sub-path that is base_path."""
-
-    def __init__(self, md: markdown.Markdown, base_path: str) -> None:
-        super().__init__(md)
-        self.base_path = base_path
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value and value.startswith("/") and not value.startswith("//"):
-                    element.set(attribute, self.base_path + value[1:])
-
-
 class MarkdownRenderer:
-    def __init__(self, base_path: str = "/") -> None:
+    """Markdown → sanitised HTML. `warnings` collects what the sanitiser removed."""
+
+    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = ()) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
-        if base_path != "/":
-            self._md.treeprocessors.register(_RootLinks(self._md, base_path), "root_links", 0)
+        self.base_path = base_path
+        self.embeds = frozenset(host.lower() for host in embeds)
+        self.warnings = ErrorList()
+        tags = set(ALLOWED_TAGS) | ({"iframe"} if self.embeds else set())
+        self._cleaner = nh3.Cleaner(
+            tags=tags,
+            clean_content_tags=set(DROPPED_WITH_CONTENT) - tags,
+            attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items() if tag in tags},
+            attribute_filter=self._filter_attribute,
+            allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+        )
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, source: str | None = None, first_line: int = 1) -> str:
         self._md.reset()
-        return self._md.convert(text)
+        html = self._md.convert(text)
+        if source is not None:
+            for line_offset, code, params in _dangers(html, text, self.embeds):
+                self.warnings.add(source, first_line + line_offset, code, **params)
+        return self._cleaner.clean(html)
+
+    def _filter_attribute(self, element: str, attribute: str, value: str) -> str | None:
+        if attribute not in _URL_ATTRIBUTES:
+            return value
+        if _unsafe_url(value):  # nh3 lets " java\tscript:" pass as relative; browsers run it
+            return None
+        if element == "iframe" and not _embed_allowed(value, self.embeds):
+            return None
+        # A clerk's `/images/a.jpg` means the site's root; under a sub-path that is base_path.
+        if value.startswith("/") and not value.startswith("//"):
+            return self.base_path + value[1:]
+        return value
+
+
+def _embed_allowed(url: str, embeds: frozenset[str]) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and (parts.hostname or "") in embeds
+
+
+def _dangers(html: str, markdown_text: str, embeds: frozenset[str]) -> list[tuple[int, str, dict]]:
+    """What the sanitiser will remove that matters, as (line offset in the body, code, params)."""
+    finder = _DangerFinder(embeds)
+    finder.feed(html)
+    finder.close()
+    found = []
+    for raw, code, params in finder.found:
+        # Raw HTML passes through Markdown verbatim, so its first line locates it in the body;
+        # a Markdown link [x](javascript:…) is found by its URL instead.
+        index = markdown_text.find(raw.split("\n", 1)[0])
+        if index < 0 and params.get("url"):
+            index = markdown_text.find(params["url"])
+        found.append((markdown_text[:index].count("\n") if index >= 0 else 0, code, params))
+    return found
+
+
+class _DangerFinder(HTMLParser):
+    def __init__(self, embeds: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.embeds = embeds
+        self.found: list[tuple[str, str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or f"<{tag}"
+        values = dict(attrs)
+        if tag == "iframe":
+            url = values.get("src") or ""
+            if not self.embeds:
+                self.found.append((raw, "html.embed_none", {"url": url}))
+            elif not _embed_allowed(url, self.embeds):
+                self.found.append((raw, "html.embed_host", {"url": url, "hosts": ", ".join(sorted(self.embeds))}))
+            return
+        if tag in REPORTED_TAGS:
+            self.found.append((raw, "html.removed_tag", {"tag": tag}))
+            return
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((raw, "html.removed_handler", {"attribute": name, "tag": tag}))
+            elif name in _URL_ATTRIBUTES and value and _unsafe_url(value):
+                self.found.append((raw, "html.removed_url", {"url": value.strip()[:60], "tag": tag}))
+
+    handle_startendtag = handle_starttag
+
+
+def _unsafe_url(url: str) -> bool:
+    # Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
+    compact = "".join(ch for ch in url if ch > " ").lower()
+    scheme = _SCHEME.match(compact)
+    return scheme is not None and scheme[1] not in URL_SCHEMES

@@ -35,6 +35,36 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "the file is too large ({megabytes} MB) to be a post",
         "images and attachments belong in static/, not inside a post",
     ),
+    "html.removed_tag": (
+        "cảnh báo: đã bỏ thẻ <{tag}> khỏi bài (trang tin không đăng mã chạy, biểu mẫu hay nội dung nhúng)",
+        "phần chữ thường của bài vẫn được giữ; xóa thẻ này khỏi tệp để hết cảnh báo",
+        "warning: removed the <{tag}> element (the site publishes no scripts, forms or embedded objects)",
+        "the ordinary text is kept; delete the element from the file to silence this warning",
+    ),
+    "html.removed_handler": (
+        "cảnh báo: đã bỏ thuộc tính {attribute} của thẻ <{tag}> (mã chạy trên trang không được phép)",
+        "thường do dán từ trang web khác; xóa thuộc tính này khỏi tệp",
+        "warning: removed the {attribute} attribute of <{tag}> (scripts are not allowed)",
+        "usually pasted from another web page; delete the attribute from the file",
+    ),
+    "html.removed_url": (
+        "cảnh báo: đã bỏ liên kết '{url}' của thẻ <{tag}>: chỉ dùng liên kết http, https, mailto hoặc tel",
+        "liên kết javascript: hay data: không an toàn cho người đọc",
+        "warning: removed the link '{url}' of <{tag}>: only http, https, mailto and tel links are allowed",
+        "javascript: and data: links are unsafe for readers",
+    ),
+    "html.embed_none": (
+        "cảnh báo: đã bỏ khung nhúng '{url}': site.yaml chưa cho phép nhúng từ trang nào",
+        "để nhúng video, thêm tên máy chủ vào mục embeds của site.yaml, ví dụ: embeds: [www.youtube.com]",
+        "warning: removed the embedded frame '{url}': site.yaml allows no embeds",
+        "to embed videos, list the host under embeds in site.yaml, e.g. embeds: [www.youtube.com]",
+    ),
+    "html.embed_host": (
+        "cảnh báo: khung nhúng '{url}' không thuộc các trang được phép nhúng ({hosts}), nên bị để trống",
+        "nếu đây là trang tin cậy, thêm tên máy chủ vào mục embeds của site.yaml",
+        "warning: the embedded frame '{url}' is not from an allowed host ({hosts}), so it is left empty",
+        "if the host is trusted, add its name under embeds in site.yaml",
+    ),
     "source.unreadable": ("không đọc được tệp: {reason}", None, "cannot read the file: {reason}", None),
     # Front-matter and YAML
     "frontmatter.missing": (
@@ -267,6 +297,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "với Việt Nam dùng Asia/Ho_Chi_Minh",
         "unknown time zone '{value}'",
         "for Vietnam use Asia/Ho_Chi_Minh",
+    ),
+    "config.embed_host": (
+        "'{value}' không phải tên máy chủ",
+        "chỉ ghi tên máy chủ, không có https:// hay đường dẫn, ví dụ www.youtube.com",
+        "'{value}' is not a host name",
+        "write the host name only, without https:// or a path, e.g. www.youtube.com",
     ),
     "config.units_empty": (
         "site.yaml cần mục units liệt kê ít nhất một đơn vị",

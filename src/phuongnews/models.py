@@ -52,6 +52,7 @@ class SiteConfig:
     units: tuple[Unit, ...]
     footer: Footer
     urls: UrlPatterns
+    embeds: tuple[str, ...] = ()  # host names posts may embed frames from
 
     def unit(self, key: str) -> Unit:
         return next(unit for unit in self.units if unit.key == key)
@@ -114,3 +115,4 @@ class Site:
     config: SiteConfig
     articles: tuple[Article, ...]  # newest event first
     pages: tuple[Page, ...]  # in Vietnamese alphabetical order of title
+    warnings: tuple = ()  # SourceErrors that do not stop the build
