@@ -3,6 +3,10 @@ kept, and every removal that matters is reported as a warning with its line."""
 
 from __future__ import annotations
 
+import json
+from html.parser import HTMLParser
+from xml.etree import ElementTree
+
 import pytest
 
 from phuongnews.cli import main
@@ -77,10 +81,10 @@ def test_embeds_from_listed_hosts_only():
     assert '<iframe src="https://www.youtube.com/embed/abc" title="Video" width="560" allowfullscreen="">' in html
     assert "tracker.example.com" not in html and "plain-http" not in html
     assert warnings == [
-        f"{POST}:8: cảnh báo: khung nhúng 'https://tracker.example.com/x' không thuộc các trang được phép nhúng"
-        " (www.youtube.com), nên bị để trống",
-        f"{POST}:10: cảnh báo: khung nhúng 'http://www.youtube.com/embed/plain-http' không thuộc các trang được phép"
-        " nhúng (www.youtube.com), nên bị để trống",
+        (f"{POST}:8: cảnh báo: khung nhúng 'https://tracker.example.com/x' không thuộc các trang được phép nhúng"
+        " (www.youtube.com), nên bị để trống"),
+        (f"{POST}:10: cảnh báo: khung nhúng 'http://www.youtube.com/embed/plain-http' không thuộc các trang được phép"
+        " nhúng (www.youtube.com), nên bị để trống"),
     ]
 
 
@@ -129,12 +133,8 @@ def test_embeds_must_be_host_names(site_factory, capsys, value):
 
 
 def test_hostile_title_and_names_stay_inert_in_json_ld_open_graph_and_feeds(site_factory, capsys):
-    import json
-    import xml.etree.ElementTree as ElementTree
-    from html.parser import HTMLParser
-
     hostile = 'Tin "nóng" </script><script>alert(1)</script> & <b>đậm</b>'
-    site = site_factory({POST: post(title=f"'{hostile}'", extra=f"""\
+    site = site_factory({POST: post(title=f"'{hostile}'", extra="""\
         author: "</title><script>alert(2)</script>"
         speakers:
           - name: "Nguyễn Văn A\\"><img src=x onerror=alert(3)>"
@@ -145,9 +145,9 @@ def test_hostile_title_and_names_stay_inert_in_json_ld_open_graph_and_feeds(site
     page = (out / "tin-tuc/2023/a/index.html").read_text(encoding="utf-8")
 
     class Collect(HTMLParser):
-        scripts: list = []
-        og: dict = {}
-        tags: list = []
+        def __init__(self):
+            super().__init__()
+            self.scripts, self.og, self.tags = [], {}, []
 
         def handle_starttag(self, tag, attrs):
             self.tags.append(tag)
