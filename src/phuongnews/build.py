@@ -11,9 +11,11 @@ from phuongnews import urls
 from phuongnews.config import load_config
 from phuongnews.content import load_content
 from phuongnews.errors import BuildFailed, ErrorList
+from phuongnews.linkcheck import check_links
 from phuongnews.models import Site
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
+from phuongnews.vietnamese import nfc
 from phuongnews.writer import check_output_folder, static_files, write_site
 
 DEFAULT_OUT = "public"
@@ -67,9 +69,19 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[st
     if errors:
         raise BuildFailed(errors)
     files = render_outputs(make_environment(site, templates), outputs, errors)
+    if not errors:
+        check_links(outputs, files, statics, site.config.base_path, lambda name: _read_text(site_dir / name), errors)
     if errors:
         raise BuildFailed(errors)
     return files
+
+
+def _read_text(path: Path) -> str | None:
+    """A file's text for locating a line in an error message; None if it cannot be read."""
+    try:
+        return nfc(path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n"))
+    except OSError:
+        return None
 
 
 def build(options: BuildOptions) -> BuildResult:

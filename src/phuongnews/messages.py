@@ -35,6 +35,18 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "the file is too large ({megabytes} MB) to be a post",
         "images and attachments belong in static/, not inside a post",
     ),
+    "link.broken": (
+        "liên kết '{href}' không dẫn tới trang hay tệp nào của trang web",
+        "kiểm tra lại đường dẫn; ảnh và tệp đính kèm phải nằm trong thư mục static/",
+        "the link '{href}' leads to no page or file of the site",
+        "check the path; images and attachments belong in static/",
+    ),
+    "link.outside": (
+        "liên kết '{href}' ra ngoài địa chỉ gốc của trang web",
+        "liên kết trong trang viết từ gốc trang, ví dụ /don-vi/mttq/, hoặc ghi đủ https://…",
+        "the link '{href}' leaves the site's base address",
+        "write internal links from the site root, e.g. /don-vi/mttq/, or give a full https:// address",
+    ),
     "html.removed_tag": (
         "cảnh báo: đã bỏ thẻ <{tag}> khỏi bài (trang tin không đăng mã chạy, biểu mẫu hay nội dung nhúng)",
         "phần chữ thường của bài vẫn được giữ; xóa thẻ này khỏi tệp để hết cảnh báo",
@@ -66,6 +78,24 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "if the host is trusted, add its name under embeds in site.yaml",
     ),
     "source.unreadable": ("không đọc được tệp: {reason}", None, "cannot read the file: {reason}", None),
+    "source.no_permission": (
+        "không có quyền đọc tệp này",
+        "nhờ người quản trị máy cho phép đọc tệp, hoặc chép nội dung sang một tệp mới rồi xóa tệp cũ",
+        "you are not allowed to read this file",
+        "ask whoever manages the computer to allow reading it, or copy its content into a new file",
+    ),
+    "source.empty": (
+        "tệp trống, không có nội dung",
+        "xóa tệp nếu không dùng đến, hoặc mở tệp kiểm tra xem nội dung đã được lưu chưa",
+        "the file is empty",
+        "delete it if it is not needed, or open it and check that its content was saved",
+    ),
+    "source.outside_folder": (
+        "đây là lối tắt (liên kết) tới {target}, nằm ngoài thư mục {folder}; phuongnews không đăng tệp ở nơi khác trên máy",
+        "chép hẳn tệp vào trong thư mục {folder} thay cho lối tắt",
+        "this is a shortcut (link) to {target}, outside the {folder} folder; phuongnews does not publish files from elsewhere on the computer",
+        "copy the file itself into {folder} instead of the shortcut",
+    ),
     # Front-matter and YAML
     "frontmatter.missing": (
         "bài viết thiếu phần thông tin đầu bài (front-matter)",
@@ -102,6 +132,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "thay mỗi Tab bằng hai dấu cách",
         "indented with a Tab; YAML accepts spaces only",
         "replace each Tab with two spaces",
+    ),
+    "yaml.unclosed_quote": (
+        "dấu ngoặc kép (\" hoặc ') mở ở dòng này nhưng không được đóng lại",
+        "thêm dấu ngoặc đóng ở cuối giá trị, hoặc bỏ dấu ngoặc mở",
+        "the quote (\" or ') opened on this line is never closed",
+        "add the closing quote at the end of the value, or remove the opening one",
     ),
     "yaml.tag": (
         "không dùng thẻ YAML ({tag}) trong phuongnews",
@@ -380,6 +416,18 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         None,
         "cannot write {path}: {reason}. The previous site is untouched.",
         None,
+    ),
+    "os.disk_full": (
+        "không ghi được {path}: ổ đĩa đã đầy. Trang cũ vẫn giữ nguyên.",
+        "xóa bớt tệp không cần trên ổ đĩa, hoặc chọn thư mục đầu ra ở ổ khác bằng --out, rồi dựng lại",
+        "cannot write {path}: the disk is full. The previous site is untouched.",
+        "free some space on the disk, or choose an output folder on another disk with --out, then build again",
+    ),
+    "os.no_permission": (
+        "không có quyền đọc hoặc ghi {path}. Trang cũ vẫn giữ nguyên.",
+        "chọn thư mục đầu ra khác bằng --out, hoặc nhờ người quản trị máy cấp quyền cho thư mục này",
+        "you are not allowed to read or write {path}. The previous site is untouched.",
+        "choose another output folder with --out, or ask whoever manages the computer for access",
     ),
     # `new`
     "new.exists": (
