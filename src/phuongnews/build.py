@@ -3,6 +3,7 @@ and nothing is written unless every step succeeded."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ class BuildOptions:
     out_dir: Path | None = None  # default: <site>/public
     base_url: str | None = None
     drafts: bool = False
+    relative: bool = False  # links that work opened from disk (feeds and canonical stay absolute)
 
     @property
     def output(self) -> Path:
@@ -49,6 +51,8 @@ def load_site(options: BuildOptions) -> Site:
     config = load_config(options.site_dir, errors, options.base_url)
     if config is None:
         raise BuildFailed(errors)
+    if options.relative:
+        config = dataclasses.replace(config, relative=True)
     content = load_content(options.site_dir, config, errors, drafts=options.drafts)
     site = Site(config=config, articles=content.articles, pages=content.pages, warnings=content.warnings)
     if errors:
@@ -70,7 +74,9 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[st
         raise BuildFailed(errors)
     files = render_outputs(make_environment(site, templates), outputs, errors)
     if not errors:
-        check_links(outputs, files, statics, site.config.base_path, lambda name: _read_text(site_dir / name), errors)
+        # Relative links are checked against a virtual root; they never contain base_path.
+        link_root = "/" if site.config.relative else site.config.base_path
+        check_links(outputs, files, statics, link_root, lambda name: _read_text(site_dir / name), errors)
     if errors:
         raise BuildFailed(errors)
     return files

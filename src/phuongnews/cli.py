@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="thư mục đầu ra; mặc định: <site>/public")
     build_cmd.add_argument("--base-url", help="địa chỉ gốc thay cho base_url trong site.yaml")
     build_cmd.add_argument("--drafts", action="store_true", help="đăng cả bài nháp (draft: true)")
+    build_cmd.add_argument("--relative", action="store_true",
+                           help="liên kết tương đối, mở được thẳng từ ổ đĩa hay USB không cần máy chủ")
     build_cmd.set_defaults(run=_build)
 
     check_cmd = commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung, không ghi gì")
@@ -73,7 +75,8 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 
 def _build(args, lang: str) -> int:
-    result = build(BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts))
+    result = build(BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts,
+                                relative=args.relative))
     _print_warnings(result.warnings, lang)
     _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
          out=str(result.out_dir), seconds=seconds_text(result.seconds, lang))

@@ -39,11 +39,11 @@ def check_links(
             problem = _problem(href, page_url, base_path, targets)
             if problem is None:
                 continue
-            where, line = _locate(href, base_path, output, read_text)
-            key = (where, line, href)
+            where, line, written = _locate(href, page_url, base_path, output, read_text)
+            key = (where, line, written)
             if key not in reported:
                 reported.add(key)
-                errors.add(where, line, problem, href=href)
+                errors.add(where, line, problem, href=written)
 
 
 def _problem(href: str, page_url: str, base_path: str, targets: set[str]) -> str | None:
@@ -59,28 +59,33 @@ def _problem(href: str, page_url: str, base_path: str, targets: set[str]) -> str
     return None if any(c.casefold() in targets for c in candidates) else "link.broken"
 
 
-def _locate(href: str, base_path: str, output: Output, read_text) -> tuple[str, int | None]:
-    """The clerk's file and line holding the link, else the template's."""
+def _locate(href: str, page_url: str, base_path: str, output: Output, read_text) -> tuple[str, int | None, str]:
+    """The clerk's file and line holding the link, else the template's; and the link as it is
+    written there (the built page may carry a rewritten form: sub-path, --relative)."""
+    resolved = urlsplit(urljoin(page_url, href)).path
+    site_path = resolved[len(base_path):] if resolved.startswith(base_path) else ""
+    folder = site_path.removesuffix("index.html")
     written = [href]
-    if href.startswith(base_path) and len(href) > len(base_path):
+    if folder:
         # As a clerk writes it (/don-vi/) and as a template passes it to url() ('don-vi/').
-        written += ["/" + href[len(base_path):], href[len(base_path):]]
+        written += ["/" + folder, folder]
     if output.source:
-        line = _line_of(read_text(output.source), written)
-        if line is not None:
-            return output.source, line
+        found = _find(read_text(output.source), written)
+        if found is not None:
+            return output.source, *found
     for template in (f"templates/{output.template}", "templates/base.html"):
-        line = _line_of(read_text(template), written)
-        if line is not None:
-            return template, line
-    return f"templates/{output.template}", None
+        found = _find(read_text(template), written)
+        if found is not None:
+            return template, *found
+    return f"templates/{output.template}", None, href
 
 
-def _line_of(text: str | None, needles: list[str]) -> int | None:
+def _find(text: str | None, needles: list[str]) -> tuple[int, str] | None:
+    """(line, needle) of the first needle found in `text`."""
     if not text:
         return None
     for needle in needles:
         index = text.find(needle)
         if index >= 0:
-            return text[:index].count("\n") + 1
+            return text[:index].count("\n") + 1, needle
     return None

@@ -11,6 +11,7 @@ only from the hosts listed under `embeds:` in site.yaml.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
@@ -21,6 +22,7 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 from phuongnews.errors import ErrorList
+from phuongnews.urls import relative_link
 
 EXTENSIONS = ["extra", "sane_lists"]
 
@@ -65,10 +67,12 @@ class _DemoteHeadings(Treeprocessor):
 class MarkdownRenderer:
     """Markdown → sanitised HTML. `warnings` collects what the sanitiser removed."""
 
-    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = ()) -> None:
+    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
         self.base_path = base_path
+        self.relative = relative
+        self._page_url = ""  # the page being rendered, for --relative links
         self.embeds = frozenset(host.lower() for host in embeds)
         self.warnings = ErrorList()
         tags = set(ALLOWED_TAGS) | ({"iframe"} if self.embeds else set())
@@ -83,8 +87,9 @@ class MarkdownRenderer:
             strip_comments=True,
         )
 
-    def render(self, text: str, source: str | None = None, first_line: int = 1) -> str:
+    def render(self, text: str, source: str | None = None, first_line: int = 1, page_url: str = "") -> str:
         self._md.reset()
+        self._page_url = page_url
         html = self._md.convert(text)
         if source is not None:
             for line_offset, code, params in _dangers(html, text, self.embeds):
@@ -98,10 +103,22 @@ class MarkdownRenderer:
             return None
         if element == "iframe" and not _embed_allowed(value, self.embeds):
             return None
+        if self.relative:
+            return _relative_url(value, self._page_url)
         # A clerk's `/images/a.jpg` means the site's root; under a sub-path that is base_path.
         if value.startswith("/") and not value.startswith("//"):
             return self.base_path + value[1:]
         return value
+
+
+def _relative_url(value: str, page_url: str) -> str:
+    """With --relative: /a/b/ and ../b/ become paths from the page that name index.html."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path:
+        return value
+    path = posixpath.normpath(posixpath.join("/" + page_url, parts.path)) + ("/" if parts.path.endswith("/") else "")
+    link = relative_link(page_url, path.lstrip("/"))
+    return link + ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
 
 
 def _embed_allowed(url: str, embeds: frozenset[str]) -> bool:

@@ -53,6 +53,7 @@ class SiteConfig:
     footer: Footer
     urls: UrlPatterns
     embeds: tuple[str, ...] = ()  # host names posts may embed frames from
+    relative: bool = False  # --relative: links work opened from disk, without a server
 
     def unit(self, key: str) -> Unit:
         return next(unit for unit in self.units if unit.key == key)

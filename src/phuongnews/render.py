@@ -41,7 +41,7 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
     env.globals.update(
         site=config,
         pages=site.pages,
-        url=lambda target: urls.link(config.base_path, target),
+        url=_url_function(config),
         abs_url=lambda target: urls.absolute(config.base_url, target),
         unit_by_key=config.unit,
         task_groups=lambda article: task_groups(article, config.unit),
@@ -51,6 +51,20 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         years_url=urls.years(config.urls),
     )
     return env
+
+
+def _url_function(config):
+    """url(target) in templates: root-relative under base_path, or with --relative a path
+    from the page being rendered (its `meta.url`)."""
+    if not config.relative:
+        return lambda target: urls.link(config.base_path, target)
+
+    @jinja2.pass_context
+    def relative_url(context, target: str) -> str:
+        meta = context.get("meta")
+        return urls.relative_link(meta.url, target) if meta is not None else urls.link(config.base_path, target)
+
+    return relative_url
 
 
 def _rfc3339(value: datetime) -> str:

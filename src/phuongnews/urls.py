@@ -7,6 +7,8 @@ and canonical links the whole base URL.
 
 from __future__ import annotations
 
+import posixpath
+
 from phuongnews.models import UrlPatterns
 
 
@@ -59,3 +61,12 @@ def link(base_path: str, url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url + url
+
+
+def relative_link(from_url: str, target: str) -> str:
+    """A link from the page at `from_url` to `target` that works opened from disk or a USB
+    stick: relative, and naming the index.html file since there is no server to add it."""
+    path, hash_mark, fragment = target.partition("#")
+    folder = from_url if from_url.endswith("/") else posixpath.dirname(from_url)
+    link = posixpath.relpath(output_path(path), folder.rstrip("/") or ".")
+    return link + hash_mark + fragment
