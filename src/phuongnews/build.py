@@ -4,6 +4,7 @@ and nothing is written unless every step succeeded."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,7 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[st
     errors = ErrorList()
     outputs = plan(site)
     _check_collisions(outputs, statics, errors)
+    _check_static_links(site_dir / "static", statics, errors)
     templates = site_dir / TEMPLATES_DIR
     if not templates.is_dir():
         errors.add(TEMPLATES_DIR, None, "template.folder_missing")
@@ -101,6 +103,17 @@ def build(options: BuildOptions) -> BuildResult:
         posts=len(site.articles), pages=len(files), files=len(files) + len(statics),
         seconds=time.perf_counter() - started, out_dir=options.output, warnings=site.warnings,
     )
+
+
+def _check_static_links(static_dir: Path, statics: dict[str, Path], errors: ErrorList) -> None:
+    """static/ is published as it is: a shortcut (symlink) leading out of it would publish a
+    file from elsewhere on the machine, so it is an error naming it, as in content/."""
+    root = Path(os.path.realpath(static_dir))
+    for relative, path in statics.items():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(root):
+            errors.add(f"static/{nfc(relative)}", None, "source.outside_folder",
+                       target=nfc(str(target)), folder="static/")
 
 
 def _check_collisions(outputs: list[Output], statics: dict[str, Path], errors: ErrorList) -> None:

@@ -4,6 +4,8 @@ language and maps failures to exit codes. No logic of its own."""
 from __future__ import annotations
 
 import argparse
+import errno
+import re
 import sys
 import time
 from datetime import date, datetime
@@ -17,6 +19,10 @@ from phuongnews.messages import message_text, seconds_text
 from phuongnews.newpost import create_post
 from phuongnews.writer import OutputRefused, static_files
 
+# The writer's hidden work folders next to the output (.public.phuongnews-tmp-x1y2/…): a clerk
+# knows only the output folder, so messages name that instead.
+_STAGING = re.compile(r"\.([^/\\]+)\.phuongnews-(?:tmp-|old-|lock)[^/\\]*")
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -29,7 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         _say(lang, refused.code, stream=sys.stderr, folder=str(refused.folder))
         return 1
     except OSError as exc:  # a full disk or a permission problem: the site on disk is untouched
-        _say(lang, "os.error", stream=sys.stderr, path=exc.filename or "", reason=exc.strerror or str(exc))
+        path = _STAGING.sub(r"\1", str(exc.filename or ""))
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            _say(lang, "os.disk_full", stream=sys.stderr, path=path)
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            _say(lang, "os.no_permission", stream=sys.stderr, path=path)
+        else:
+            _say(lang, "os.error", stream=sys.stderr, path=path, reason=exc.strerror or str(exc))
         return 1
     except KeyboardInterrupt:
         return 130

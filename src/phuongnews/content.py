@@ -4,6 +4,7 @@ is the only function here that touches the disk."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name
-from phuongnews.vietnamese import collation_key, fold, slugify_vi
+from phuongnews.vietnamese import collation_key, fold, nfc, slugify_vi
 from phuongnews.yamlsource import parse_yaml
 
 POST_KEYS = (
@@ -40,17 +41,17 @@ class Content:
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
     """Read every post and page; every error in every file is added to `errors`."""
-    renderer = MarkdownRenderer(config.base_path, config.embeds)
+    renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative)
     static_dir = site_dir / "static"
     articles, pages = [], []
-    for path in _markdown_files(site_dir / "content" / "posts", recursive=True):
+    for path in _markdown_files(site_dir, "posts", errors, recursive=True):
         source = relative_name(path, site_dir)
         text = read_source(path, source, errors)
         if text is not None:
             article = parse_post(text, source, path.stem, config, renderer, errors, static_dir)
             if article is not None and (drafts or not article.draft):
                 articles.append(article)
-    for path in _markdown_files(site_dir / "content" / "pages", recursive=False):
+    for path in _markdown_files(site_dir, "pages", errors, recursive=False):
         source = relative_name(path, site_dir)
         text = read_source(path, source, errors)
         if text is not None:
@@ -62,16 +63,34 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     return Content(tuple(articles), tuple(pages), tuple(renderer.warnings))
 
 
-def _markdown_files(folder: Path, recursive: bool) -> list[Path]:
+def _markdown_files(site_dir: Path, kind: str, errors: ErrorList, recursive: bool) -> list[Path]:
+    folder = site_dir / "content" / kind
     if not folder.is_dir():
         return []
+    content = Path(os.path.realpath(site_dir / "content"))
+    if not _stays_inside(folder, content, site_dir, errors):
+        return []
     found = folder.rglob("*") if recursive else folder.glob("*")
+    files = []
     # Editors leave hidden lock and swap files (.#post.md, .post.md.swp) beside the real ones.
-    return sorted(
-        p for p in found
-        if p.suffix.lower() == ".md" and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and p.is_file()
-    )
+    for path in sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts)):
+        if path.is_symlink() and (path.suffix.lower() == ".md" or path.is_dir()):
+            if not _stays_inside(path, content, site_dir, errors):
+                continue
+        if path.suffix.lower() == ".md" and path.is_file():
+            files.append(path)
+    return files
+
+
+def _stays_inside(path: Path, content: Path, site_dir: Path, errors: ErrorList) -> bool:
+    """A published site must not pull in files from elsewhere on the machine: a shortcut
+    (symlink) leading out of content/ is an error naming it; one to a file inside is fine.
+    realpath, unlike resolve, does not raise on a shortcut that leads to itself."""
+    target = Path(os.path.realpath(path))
+    if target.is_relative_to(content):
+        return True
+    errors.add(relative_name(path, site_dir), None, "source.outside_folder", target=nfc(str(target)), folder="content/")
+    return False
 
 
 def parse_post(
@@ -95,12 +114,13 @@ def parse_post(
     fields = {key: read.text((key,)) for key in ("location", "author", "source", "summary")}
     if len(errors) > before or title is None or date is None or slug is None:
         return None
+    url = urls.article(config.urls, date.year, slug)
     return Article(
-        source=source, slug=slug, url=urls.article(config.urls, date.year, slug), title=title,
+        source=source, slug=slug, url=url, title=title,
         date=date, date_has_time=has_time, published=published or date, units=units,
         location=fields["location"], author=fields["author"], source_name=fields["source"],
         summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
-        body_html=renderer.render(split.body, source, split.body_first_line), published_has_time=published_has_time,
+        body_html=renderer.render(split.body, source, split.body_first_line, url), published_has_time=published_has_time,
         published_stated=published is not None,
     )
 
@@ -118,8 +138,9 @@ def parse_page(
     draft = read.boolean(("draft",), False)
     if len(errors) > before or title is None or slug is None:
         return None
-    return Page(source=source, slug=slug, url=urls.page(config.urls, slug), title=title, draft=draft,
-                body_html=renderer.render(split.body, source, split.body_first_line))
+    url = urls.page(config.urls, slug)
+    return Page(source=source, slug=slug, url=url, title=title, draft=draft,
+                body_html=renderer.render(split.body, source, split.body_first_line, url))
 
 
 def _front_matter(text: str, source: str, allowed: tuple[str, ...], what: Phrase, errors: ErrorList):

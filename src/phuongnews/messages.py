@@ -91,9 +91,11 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "delete it if it is not needed, or open it and check that its content was saved",
     ),
     "source.outside_folder": (
-        "đây là lối tắt (liên kết) tới {target}, nằm ngoài thư mục {folder}; phuongnews không đăng tệp ở nơi khác trên máy",
+        ("đây là lối tắt (liên kết) tới {target}, nằm ngoài thư mục {folder};"
+        " phuongnews không đăng tệp ở nơi khác trên máy"),
         "chép hẳn tệp vào trong thư mục {folder} thay cho lối tắt",
-        "this is a shortcut (link) to {target}, outside the {folder} folder; phuongnews does not publish files from elsewhere on the computer",
+        ("this is a shortcut (link) to {target}, outside the {folder} folder;"
+        " phuongnews does not publish files from elsewhere on the computer"),
         "copy the file itself into {folder} instead of the shortcut",
     ),
     # Front-matter and YAML

@@ -15,18 +15,30 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024  # a post is a few KB; anything this big was
 
 
 def decode_source(data: bytes, source: str, errors: ErrorList) -> str | None:
+    if _looks_utf16(data):
+        errors.add(source, 1, "source.utf16")
+        return None
     if b"\x00" in data:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            errors.add(source, 1, "source.utf16")
-        else:
-            errors.add(source, data[: data.index(b"\x00")].count(b"\n") + 1, "source.binary")
+        errors.add(source, data[: data.index(b"\x00")].count(b"\n") + 1, "source.binary")
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         errors.add(source, data[: exc.start].count(b"\n") + 1, "source.not_utf8")
         return None
+    if not text.strip():  # nothing but blanks: say so, rather than "no front-matter"
+        errors.add(source, None, "source.empty")
+        return None
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 BOM, or (saved without one) NUL bytes on one side of every character only,
+    as ASCII letters give in UTF-16; a binary file has NULs anywhere."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    return len(data) % 2 == 0 and (even == 0) != (odd == 0) and 4 * (even + odd) >= len(data)
 
 
 def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
@@ -36,6 +48,9 @@ def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
             errors.add(source, None, "source.too_large", megabytes=size // (1024 * 1024))
             return None
         data = path.read_bytes()
+    except PermissionError:
+        errors.add(source, None, "source.no_permission")
+        return None
     except OSError as exc:
         errors.add(source, None, "source.unreadable", reason=exc.strerror or str(exc))
         return None

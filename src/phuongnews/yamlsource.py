@@ -33,6 +33,7 @@ _SCALAR_TAGS = {
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MAX_NODES = 20_000  # far beyond any real front-matter; stops pathological input early
+_MAX_DEPTH = 50  # real front-matter nests 4 deep; deeper would exhaust Python's stack
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -61,8 +62,11 @@ def parse_yaml(text: str, source: str, errors: ErrorList, first_line: int = 1) -
         mark = exc.problem_mark or exc.context_mark
         line = offset + mark.line + 1 if mark else first_line
         problem = (exc.problem or exc.context or "").strip()
-        if "\t" in text and "tab" in problem.lower():
+        if "\t" in text and ("tab" in problem.lower() or _tab_at(text, exc.problem_mark)):
             errors.add(source, line, "yaml.tab")
+        elif "quoted scalar" in (exc.context or "") and "end of stream" in problem and exc.context_mark:
+            # The stream ends at the closing ---: the line to fix is where the quote opened.
+            errors.add(source, offset + exc.context_mark.line + 1, "yaml.unclosed_quote")
         else:
             errors.add(source, line, "yaml.syntax", problem=problem)
         return None
@@ -75,16 +79,42 @@ def parse_yaml(text: str, source: str, errors: ErrorList, first_line: int = 1) -
     if node is None:
         return YamlDoc(None, {(): first_line}, {})
     builder = _Builder(source, errors, offset)
+    before = len(errors)
     try:
         data = builder.build(node, ())
     except _TooLarge:
         errors.add(source, first_line, "yaml.too_large")
+        return None
+    except _TooDeep:
+        errors.add(source, first_line, "yaml.too_deep")
+        return None
+    except _AliasUsed:  # reported once, where it is used; whatever else follows would mislead
+        return None
+    if data is None and len(errors) > before:  # the whole document was refused (a tag on it)
         return None
     return YamlDoc(data, builder.lines, builder.raw)
 
 
 class _TooLarge(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _AliasUsed(Exception):
+    pass
+
+
+def _tab_at(text: str, mark) -> bool:
+    """Whether the line a YAML error points at is indented with a Tab (libyaml does not
+    always say so: "found character that cannot start any token")."""
+    if mark is None:
+        return False
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return "\t" in line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _short_tag(tag: str) -> str:
@@ -104,13 +134,17 @@ class _Builder:
         self.count += 1
         if self.count > _MAX_NODES:
             raise _TooLarge
+        if len(path) > _MAX_DEPTH:
+            raise _TooDeep
         line = self.offset + node.start_mark.line + 1
-        self.lines.setdefault(path, line)
         if id(node) in self.seen_nodes:
-            # The same node twice means an alias (*name): refuse rather than expand.
-            # An alias node carries its anchor's position; the key that uses it is where the clerk looks.
-            self.errors.add(self.source, self.lines[path], "yaml.alias")
-            return None
+            # The same node twice means an alias (*name): refuse rather than expand, and stop
+            # at the first one, so a billion-laughs file gives one line, not thousands.
+            # An alias node carries its anchor's position; the key (or, in a list, the list)
+            # that uses it is where the clerk looks.
+            self.errors.add(self.source, self.lines.get(path, self.lines.get(path[:-1], line)), "yaml.alias")
+            raise _AliasUsed
+        self.lines.setdefault(path, line)
         self.seen_nodes.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path, line)
