@@ -164,7 +164,9 @@ def _urls(read: Reader) -> UrlPatterns:
             names = None
         if names is None or not names <= URL_ALLOWED[key]:
             missing = missing or list(needed) or ["-"]
-        bad_path = pattern.startswith("/") or ".." in pattern.split("/") or "://" in pattern
+        segments = pattern.split("/")[:-1] if pattern.endswith("/") else pattern.split("/")
+        # Empty, "." or ".." folders (tin//x/, ./x/) give URLs that hosts rewrite or refuse.
+        bad_path = pattern.startswith("/") or "%" in pattern or any(seg in ("", ".", "..") for seg in segments)
         # Listings get …/trang-2/ appended, so they must be folders.
         bad_end = not pattern.endswith("/") if key in LISTING_PATTERNS else not pattern.endswith(("/", ".html", ".xml"))
         if missing or bad_path or bad_end:

@@ -74,11 +74,13 @@ def _markdown_files(site_dir: Path, kind: str, errors: ErrorList, recursive: boo
     files = []
     # Editors leave hidden lock and swap files (.#post.md, .post.md.swp) beside the real ones.
     for path in sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts)):
-        if path.is_symlink() and (path.suffix.lower() == ".md" or path.is_dir()):
-            if not _stays_inside(path, content, site_dir, errors):
-                continue
-        if path.suffix.lower() == ".md" and path.is_file():
+        is_markdown = path.suffix.lower() == ".md"
+        if path.is_symlink() and (is_markdown or path.is_dir()) and not _stays_inside(path, content, site_dir, errors):
+            continue
+        if is_markdown and path.is_file():
             files.append(path)
+        elif is_markdown and path.is_symlink() and not path.exists():
+            errors.add(relative_name(path, site_dir), None, "source.broken_link")
     return files
 
 

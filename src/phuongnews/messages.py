@@ -77,6 +77,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "warning: the embedded frame '{url}' is not from an allowed host ({hosts}), so it is left empty",
         "if the host is trusted, add its name under embeds in site.yaml",
     ),
+    "source.broken_link": (
+        "tệp này là lối tắt (symlink) tới một tệp không còn nữa",
+        "xóa lối tắt, hoặc chép bài vào đây thay cho lối tắt",
+        "this file is a shortcut (symlink) to a file that no longer exists",
+        "delete the shortcut, or copy the post here instead",
+    ),
     "source.unreadable": ("không đọc được tệp: {reason}", None, "cannot read the file: {reason}", None),
     "source.no_permission": (
         "không có quyền đọc tệp này",

@@ -83,7 +83,11 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
                     "template.syntax", problem=exc.message or str(exc))
             continue
         except jinja2.TemplateNotFound as exc:
-            _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
+            if exc.name == output.template:
+                _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
+            else:  # an {% include %} or {% extends %} of a missing file: point at that line
+                name, line = _template_position(output.template)
+                _report(errors, reported, name, line, "template.missing", name=exc.name)
             continue
         except Exception as exc:  # noqa: BLE001 -- any fault raised while a template runs is the template's
             name, line = _template_position(output.template)

@@ -102,7 +102,8 @@ def _recover(out_dir: Path) -> None:
     parent = out_dir.parent
     for leftover in parent.glob(f".{out_dir.name}.phuongnews-tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    retired = sorted(parent.glob(f".{out_dir.name}.phuongnews-old-*"))
+    # Newest last: if several swaps died, the most recent complete site goes back.
+    retired = sorted(parent.glob(f".{out_dir.name}.phuongnews-old-*"), key=lambda p: p.stat().st_mtime_ns)
     if retired and not out_dir.exists():
         os.rename(retired.pop(), out_dir)
     for leftover in retired:
