@@ -172,3 +172,17 @@ def test_hostile_title_and_names_stay_inert_in_json_ld_open_graph_and_feeds(site
     assert feed.find("a:entry/a:title", ns).text == hostile
     content = feed.find("a:entry/a:content", ns).text
     assert "<img" not in content and "&lt;img src=x onerror=alert(3)&gt;" in content
+
+
+@pytest.mark.parametrize(("slug", "suggestion"), [
+    ("../../etc/passwd", "etc-passwd"), ("/tuyet-doi", "tuyet-doi"), ("https://x.vn/a", "https-x-vn-a"),
+    ("..", None),
+])
+def test_a_slug_that_is_a_path_or_url_is_refused(site_factory, capsys, slug, suggestion):
+    site = site_factory({POST: post(extra=f"slug: '{slug}'")})
+    assert main(["check", "--site", str(site)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"{POST}:5: slug '{slug}' chỉ được có chữ thường không dấu, số và dấu gạch ngang"
+    if suggestion:
+        assert lines[1] == f"    gợi ý: ví dụ: {suggestion}"
+    assert not (site / "public").exists()
