@@ -77,6 +77,7 @@ POST_A = post(A_TITLE, "2022-12-29", "[mttq, Đoàn Thanh niên]", extra="""\
     source: phuong-mau.gov.vn
     summary: Ngày 29/12/2022, Ủy ban MTTQ phường tổ chức hội nghị tổng kết công tác năm 2022.
     cover: images/bia.png
+    aliases: [/index.php/vi/news/tong-ket-2022.html, /tin-cu/tong-ket-mat-tran/]
     speakers:
       - name: Hồ Sỹ Tùng
         role: Bí thư Đảng ủy phường
@@ -584,7 +585,8 @@ def test_sitemap_lists_every_page_with_absolute_urls(out):
     root = ET.parse(out / "sitemap.xml").getroot()
     urls = {u.find(f"{SITEMAP}loc").text: getattr(u.find(f"{SITEMAP}lastmod"), "text", None)
             for u in root.findall(f"{SITEMAP}url")}
-    expected = {page_url(out, ROOT_URL, f) for f in html_files(out)} - {ROOT_URL + "404.html"}
+    redirects = {ROOT_URL + "index.php/vi/news/tong-ket-2022.html", ROOT_URL + "tin-cu/tong-ket-mat-tran/"}
+    expected = {page_url(out, ROOT_URL, f) for f in html_files(out)} - {ROOT_URL + "404.html"} - redirects
     assert set(urls) == expected
     assert len(urls) == len(root.findall(f"{SITEMAP}url"))  # no duplicates
     assert urls[ROOT_URL + A_URL] == "2023-01-04"

@@ -18,7 +18,7 @@ from tests.conftest import MINIMAL_CONFIG, post
 
 A = "content/posts/2023/a.md"
 KNOWN = "mttq (MTTQ), doan-tn (Đoàn TN), hoi-ccb (Hội CCB)"
-POST_KEYS = "title, date, published, units, location, author, source, summary, cover, draft, slug, speakers, tasks"
+POST_KEYS = "title, date, published, units, location, author, source, summary, cover, draft, slug, speakers, tasks, expires, aliases"
 ERROR_LINE = re.compile(r"^\S+:\d+: ")
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from phuongnews import urls
@@ -17,6 +18,7 @@ from phuongnews.linkcheck import check_links
 from phuongnews.models import Site
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
+from phuongnews.schedule import schedule
 from phuongnews.vietnamese import nfc
 from phuongnews.writer import check_output_folder, static_files, write_site
 
@@ -30,6 +32,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     relative: bool = False  # links that work opened from disk (feeds and canonical stay absolute)
+    now: datetime | None = None  # the moment scheduled and expiring posts are judged at; None: now
 
     @property
     def output(self) -> Path:
@@ -44,6 +47,8 @@ class BuildResult:
     seconds: float
     out_dir: Path
     warnings: tuple = ()
+    site: Site | None = None
+    timings: dict = dataclasses.field(default_factory=dict)  # seconds per step
 
 
 def load_site(options: BuildOptions) -> Site:
@@ -55,7 +60,12 @@ def load_site(options: BuildOptions) -> Site:
     if options.relative:
         config = dataclasses.replace(config, relative=True)
     content = load_content(options.site_dir, config, errors, drafts=options.drafts)
-    site = Site(config=config, articles=content.articles, pages=content.pages, warnings=content.warnings)
+    # --drafts previews everything, scheduled and expired posts included.
+    now = options.now or datetime.now(config.timezone)
+    timing = schedule(content.articles, now if now.tzinfo else now.replace(tzinfo=config.timezone))
+    articles = content.articles if options.drafts else timing.visible
+    site = Site(config=config, articles=articles, pages=content.pages, warnings=content.warnings,
+                next_change=None if options.drafts else timing.next_change)
     if errors:
         # Report URL clashes among the files that did parse now, not on the clerk's next run.
         _check_collisions(plan(site), {}, errors)
@@ -96,12 +106,17 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     check_output_folder(options.output, options.site_dir)
     site = load_site(options)
+    loaded = time.perf_counter()
     statics = static_files(options.site_dir / "static")
     files = render_site(site, options.site_dir, statics)
+    rendered = time.perf_counter()
     write_site(files, statics, options.output)
+    finished = time.perf_counter()
     return BuildResult(
         posts=len(site.articles), pages=len(files), files=len(files) + len(statics),
-        seconds=time.perf_counter() - started, out_dir=options.output, warnings=site.warnings,
+        seconds=finished - started, out_dir=options.output, warnings=site.warnings, site=site,
+        timings={"load": loaded - started, "render": rendered - loaded, "write": finished - rendered,
+                 "total": finished - started},
     )
 
 

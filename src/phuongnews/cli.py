@@ -17,6 +17,8 @@ from phuongnews.config import load_config
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.messages import message_text, seconds_text
 from phuongnews.newpost import create_post
+from phuongnews.report import build_report, report_json, report_text
+from phuongnews.vietnamese import format_date_en, format_date_vi
 from phuongnews.writer import OutputRefused, static_files
 
 # The writer's hidden work folders next to the output (.public.phuongnews-tmp-x1y2/…): a clerk
@@ -65,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="thư mục đầu ra; mặc định: <site>/public")
     build_cmd.add_argument("--base-url", help="địa chỉ gốc thay cho base_url trong site.yaml")
     build_cmd.add_argument("--drafts", action="store_true", help="đăng cả bài nháp (draft: true)")
+    build_cmd.add_argument("--report", action="append", type=Path, default=[], metavar="TỆP",
+                           help="ghi báo cáo dựng trang: TỆP.json (dữ liệu) hoặc tệp khác (chữ); lặp lại được")
+    build_cmd.add_argument("--now", type=_moment, metavar="'YYYY-MM-DD HH:MM'",
+                           help="dựng như thể lúc này (xem trước bài hẹn giờ); mặc định: bây giờ")
     build_cmd.add_argument("--relative", action="store_true",
                            help="liên kết tương đối, mở được thẳng từ ổ đĩa hay USB không cần máy chủ")
     build_cmd.set_defaults(run=_build)
@@ -87,12 +93,25 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 
 def _build(args, lang: str) -> int:
-    result = build(BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts,
-                                relative=args.relative))
+    options = BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts,
+                           relative=args.relative, now=args.now)
+    result = build(options)
     _print_warnings(result.warnings, lang)
     _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
          out=str(result.out_dir), seconds=seconds_text(result.seconds, lang))
+    next_change = result.site.next_change
+    if next_change is not None:
+        _say(lang, "summary.next_change", when=format_date_vi(next_change, with_weekday=True, with_time=True)
+             if lang == "vi" else format_date_en(next_change, with_weekday=True, with_time=True))
+    report = build_report(result.site, result.files, result.timings, next_change, lang)
+    for path in args.report:
+        path.write_text(report_json(report) if path.suffix == ".json" else report_text(report, lang), encoding="utf-8")
     return 0
+
+
+def _moment(text: str) -> datetime:
+    """--now: a local moment like the front-matter's dates; the site's zone is applied later."""
+    return datetime.fromisoformat(text)
 
 
 def _check(args, lang: str) -> int:

@@ -24,7 +24,7 @@ from phuongnews.yamlsource import parse_yaml
 
 POST_KEYS = (
     "title", "date", "published", "units", "location", "author", "source", "summary",
-    "cover", "draft", "slug", "speakers", "tasks",
+    "cover", "draft", "slug", "speakers", "tasks", "expires", "aliases",
 )
 SPEAKER_KEYS = ("name", "role", "note")
 TASK_KEYS = ("unit", "year", "title", "items")
@@ -107,13 +107,17 @@ def parse_post(
     title = read.text(("title",), required=True)
     date, has_time = _date(read, ("date",), config, required=True)
     published, published_has_time = _date(read, ("published",), config, required=False)
+    expires, _ = _date(read, ("expires",), config, required=False)
     units = _units(read, config)
     speakers = _speakers(read)
     tasks = _tasks(read, config, units)
     slug = _slug(read, stem)
     cover = _cover(read, static_dir)
+    aliases = _aliases(read)
     draft = read.boolean(("draft",), False)
     fields = {key: read.text((key,)) for key in ("location", "author", "source", "summary")}
+    if expires is not None and date is not None and expires <= (published or date):
+        read.error(("expires",), "expires.before_published")
     if len(errors) > before or title is None or date is None or slug is None:
         return None
     url = urls.article(config.urls, date.year, slug)
@@ -123,7 +127,7 @@ def parse_post(
         location=fields["location"], author=fields["author"], source_name=fields["source"],
         summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
         body_html=renderer.render(split.body, source, split.body_first_line, url), published_has_time=published_has_time,
-        published_stated=published is not None,
+        published_stated=published is not None, expires=expires, aliases=aliases,
     )
 
 
@@ -261,6 +265,22 @@ def _slug(read: Reader, stem: str) -> str | None:
         read.errors.add(read.source, None, "slug.from_filename", name=stem)
         return None
     return slug
+
+
+def _aliases(read: Reader) -> tuple[str, ...]:
+    """Old addresses of a post (from the former portal) that must keep working: site paths
+    such as /index.php/vi/news/123.html, each becoming a redirect page."""
+    found = []
+    for path in read.items(("aliases",), "aliases", allow_single=True):
+        alias = read.text(path)
+        if alias is None:
+            continue
+        target = urls.alias_path(alias)
+        if target is None:
+            read.error(path, "alias.invalid", value=alias)
+        else:
+            found.append(target)
+    return tuple(dict.fromkeys(found))
 
 
 def _cover(read: Reader, static_dir: Path | None) -> str | None:

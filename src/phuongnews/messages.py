@@ -305,6 +305,18 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "cannot make a URL from the file name '{name}'",
         "rename the file or set slug: in the post",
     ),
+    "alias.invalid": (
+        "địa chỉ cũ '{value}' phải là đường dẫn trong trang, bắt đầu bằng /",
+        "ví dụ: /index.php/vi/news/tin-tuc/hoi-nghi-123.html (không ghi tên miền, không có ?…)",
+        "the old address '{value}' must be a path on this site, starting with /",
+        "e.g. /index.php/vi/news/tin-tuc/hoi-nghi-123.html (no domain name, no ?…)",
+    ),
+    "expires.before_published": (
+        "ngày hết hạn (expires) phải sau ngày đăng",
+        "bỏ dòng expires nếu bài không hết hạn",
+        "the expiry date (expires) must come after the posting date",
+        "remove the expires line if the post does not expire",
+    ),
     "cover.invalid": (
         "ảnh bìa '{value}' phải là đường dẫn tới tệp trong static/",
         None,
@@ -446,6 +458,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
     ),
     "new.empty_title": ("tiêu đề cần có chữ hoặc số", None, "the title needs letters or digits", None),
     # Summaries
+    "summary.next_change": (
+        "Có bài hẹn giờ đăng hoặc hết hạn: lần dựng lại tiếp theo sẽ thay đổi trang lúc {when}.",
+        None,
+        "A scheduled or expiring post changes the site at {when}: rebuild then.",
+        None,
+    ),
     "summary.build": (
         "Đã dựng {posts} bài viết thành {pages} trang ({files} tệp) vào {out} trong {seconds}.",
         None,

@@ -95,6 +95,8 @@ class Article:
     body_html: str
     published_has_time: bool = False
     published_stated: bool = False  # False: `published` was left out and copies `date`
+    expires: datetime | None = None  # left out of the site from then on
+    aliases: tuple[str, ...] = ()  # site URLs of old addresses that redirect here
 
     @property
     def year(self) -> int:
@@ -117,3 +119,4 @@ class Site:
     articles: tuple[Article, ...]  # newest event first
     pages: tuple[Page, ...]  # in Vietnamese alphabetical order of title
     warnings: tuple = ()  # SourceErrors that do not stop the build
+    next_change: datetime | None = None  # when a scheduled or expiring post changes the site

@@ -28,6 +28,7 @@ class Meta:
     kind: str = "website"  # Open Graph type
     image: str | None = None
     feed: str | None = None  # site URL of the feed that matches this page
+    canonical: str | None = None  # site URL search engines should index instead (redirects)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,17 @@ def plan(site: Site) -> list[Output]:
             "json_ld": _json_ld(article, site),
         }, article.source))
 
+    # Old addresses (aliases) become small pages that send readers on, plus a _redirects file
+    # for hosts that read one (Netlify, Cloudflare Pages).
+    redirects = sorted((alias, article.url) for article in articles for alias in article.aliases)
+    for article in articles:
+        for alias in article.aliases:
+            outputs.append(Output(alias, "redirect.html", {
+                "meta": Meta(f"Bài đã chuyển: {article.title}", alias, canonical=article.url), "article": article,
+            }, article.source))
+    if redirects:
+        outputs.append(Output("_redirects", "redirects.txt", {"redirects": redirects}))
+
     for page in site.pages:
         outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url, feed="feed.xml"), "page": page}, page.source))
 
@@ -107,7 +119,7 @@ def plan(site: Site) -> list[Output]:
     outputs.append(_feed(site, "feed.xml", config.title, "", articles))
     outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))
     outputs.append(Output("robots.txt", "robots.txt", {}))
-    sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.url != "404.html"]
+    sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.template not in ("404.html", "redirect.html")]
     outputs.append(Output("sitemap.xml", "sitemap.xml", {"entries": _sitemap(sitemap_urls, articles)}))
     return outputs
 

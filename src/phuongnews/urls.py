@@ -8,6 +8,7 @@ and canonical links the whole base URL.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import unquote, urlsplit
 
 from phuongnews.models import UrlPatterns
 
@@ -70,3 +71,17 @@ def relative_link(from_url: str, target: str) -> str:
     folder = from_url if from_url.endswith("/") else posixpath.dirname(from_url)
     link = posixpath.relpath(output_path(path), folder.rstrip("/") or ".")
     return link + hash_mark + fragment
+
+
+def alias_path(alias: str) -> str | None:
+    """An old address as a site URL for its redirect page, or None if it cannot be one.
+    /a/b.html stays a file; /a/b/ and /a/b (also /index.php/x) become folders with index.html."""
+    parts = urlsplit(alias)
+    if parts.scheme or parts.netloc or parts.query or parts.fragment or not alias.startswith("/"):
+        return None
+    path = unquote(parts.path)
+    segments = path.strip("/").split("/")
+    if not path.strip("/") or any(seg in ("", ".", "..") or "\\" in seg or "\0" in seg for seg in segments):
+        return None
+    relative = "/".join(segments)
+    return relative if relative.endswith((".html", ".htm")) else relative + "/"
