@@ -474,7 +474,7 @@ def test_pages_under_trang_and_in_the_menu_in_vietnamese_order(out):
     assert doc.find("h1").text == "Giới thiệu"
     assert doc.find("div", cls="article-body").find("strong").text == "12"
     menu = [(a.text, a.attrs["href"]) for a in page(out, "").find("nav", cls="site-nav").find_all("a")]
-    assert menu == [("Trang chủ", "/"), ("Đơn vị", "/don-vi/"), ("Theo năm", "/nam/"),
+    assert menu == [("Trang chủ", "/"), ("Đơn vị", "/don-vi/"), ("Theo năm", "/nam/"), ("Nhân vật", "/nhan-vat/"),
                     ("Đường dây nóng", "/trang/duong-day-nong/"), ("Giới thiệu", "/trang/gioi-thieu/"),
                     ("Liên hệ", "/trang/lien-he/")]
     assert not (out / "trang/nhap").exists()

@@ -375,7 +375,7 @@ def test_plan_lists_every_page_of_the_site(planned):
     by_url, _, outputs = planned
     assert len(by_url) == len(outputs), "two outputs share a URL"
     assert set(by_url) == {
-        "", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "trang/gioi-thieu/",
+        "", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "trang/gioi-thieu/", "nhan-vat/",
         "tin-tuc/2022/tong-ket-2022/", "tin-tuc/2023/hoi-nghi-ccb/", "tin-tuc/2023/so-ket/",
         "tin-tuc/2023/tong-ket-2023/", "tin-tuc/2021/dai-hoi/",
         "don-vi/", "don-vi/mttq/", "don-vi/mttq/trang-2/", "don-vi/mttq/2023/", "don-vi/mttq/2023/trang-2/",

@@ -30,7 +30,7 @@ LANGUAGES = ("vi", "en")
 URL_PLACEHOLDERS = {
     "article": ("{slug}",), "page": ("{slug}",), "units": (), "unit": ("{unit}",),
     "unit_year": ("{unit}", "{year}"), "unit_feed": ("{unit}",), "years": (), "year": ("{year}",),
-    "pagination": ("{n}",),
+    "pagination": ("{n}",), "people": (), "person": ("{person}",), "programme": ("{unit}", "{year}"),
 }
 # Placeholders a pattern may use ({year} is optional in an article's URL); any other would
 # crash the build with a KeyError when the URL is formatted.

@@ -17,6 +17,7 @@ from phuongnews.frontmatter import split_front_matter
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
+from phuongnews.people import clean_name, person_key
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name
 from phuongnews.vietnamese import collation_key, fold, nfc, slugify_vi
@@ -26,7 +27,7 @@ POST_KEYS = (
     "title", "date", "published", "units", "location", "author", "source", "summary",
     "cover", "draft", "slug", "speakers", "tasks", "expires", "aliases",
 )
-SPEAKER_KEYS = ("name", "role", "note")
+SPEAKER_KEYS = ("name", "role", "note", "id")
 TASK_KEYS = ("unit", "year", "title", "items")
 PAGE_KEYS = ("title", "slug", "draft")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -220,8 +221,14 @@ def _speakers(read: Reader) -> tuple[Speaker, ...]:
             continue
         read.mapping(path, SPEAKER_KEYS, "speakers")
         name = read.text(path + ("name",), required=True)
+        person_id = read.text(path + ("id",))
+        if person_id is not None and not SLUG.match(person_id):
+            read.error(path + ("id",), "speakers.id", value=person_id, suggestion=slugify_vi(person_id) or "nguoi-1")
+            continue
         if name:
-            speakers.append(Speaker(name=name, role=read.text(path + ("role",)), note=read.text(path + ("note",))))
+            name = clean_name(name)
+            speakers.append(Speaker(name=name, role=read.text(path + ("role",)), note=read.text(path + ("note",)),
+                                    key=person_key(name, person_id)))
     return tuple(speakers)
 
 

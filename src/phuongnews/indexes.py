@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from phuongnews.models import Article
+from phuongnews.models import Article, TaskList
 
 
 def by_unit(articles: Sequence[Article]) -> dict[str, tuple[Article, ...]]:
@@ -55,3 +55,36 @@ def paginate(items: Sequence, per_page: int, urls_for) -> list[tuple[tuple, Page
     chunks = [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
     page_urls = tuple(urls_for(n) for n in range(1, len(chunks) + 1))
     return [(chunk, Pager(number, len(chunks), page_urls)) for number, chunk in enumerate(chunks, start=1)]
+
+
+def related(articles: Sequence[Article], count: int = 3, window: int = 3) -> dict[str, tuple[Article, ...]]:
+    """Article URL -> up to `count` other posts sharing its units, closest in time first.
+
+    Candidates are the `window` neighbours on each side in each of its units' date-ordered
+    lists, so the cost grows with the number of posts, not its square."""
+    groups = by_unit(articles)
+    positions = {key: {id(a): i for i, a in enumerate(items)} for key, items in groups.items()}
+    result: dict[str, tuple[Article, ...]] = {}
+    for article in articles:
+        candidates: dict[int, Article] = {}
+        for key in article.units:
+            items, i = groups[key], positions[key][id(article)]
+            for other in items[max(0, i - window): i + window + 1]:
+                if other is not article:
+                    candidates[id(other)] = other
+        units = set(article.units)
+        ranked = sorted(candidates.values(), key=lambda b: (
+            -len(units & set(b.units)), abs((article.date - b.date).total_seconds()), b.url))
+        result[article.url] = tuple(ranked[:count])
+    return result
+
+
+def programmes(articles: Sequence[Article]) -> dict[tuple[str, int], tuple[tuple[Article, TaskList], ...]]:
+    """(unit key, year) -> every task list for that unit and year, newest post first. A list
+    without a unit belongs to all the post's units."""
+    found: dict[tuple[str, int], list[tuple[Article, TaskList]]] = {}
+    for article in articles:
+        for tasks in article.tasks:
+            for key in ((tasks.unit,) if tasks.unit else article.units):
+                found.setdefault((key, tasks.year), []).append((article, tasks))
+    return {key: tuple(found[key]) for key in sorted(found, key=lambda k: (k[0], -k[1]))}

@@ -305,6 +305,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "cannot make a URL from the file name '{name}'",
         "rename the file or set slug: in the post",
     ),
+    "speakers.id": (
+        "id '{value}' của người phát biểu chỉ được có chữ thường không dấu, số và dấu gạch ngang",
+        "id dùng để phân biệt hai người trùng tên, ví dụ: {suggestion}",
+        "the speaker id '{value}' may only hold lowercase ASCII letters, digits and hyphens",
+        "an id tells apart two people with the same name, e.g. {suggestion}",
+    ),
     "alias.invalid": (
         "địa chỉ cũ '{value}' phải là đường dẫn trong trang, bắt đầu bằng /",
         "ví dụ: /index.php/vi/news/tin-tuc/hoi-nghi-123.html (không ghi tên miền, không có ?…)",

@@ -36,6 +36,9 @@ class UrlPatterns:
     years: str = "nam/"
     year: str = "nam/{year}/"
     pagination: str = "trang-{n}/"
+    people: str = "nhan-vat/"
+    person: str = "nhan-vat/{person}/"
+    programme: str = "don-vi/{unit}/nhiem-vu/{year}/"
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class Speaker:
-    name: str
+    name: str  # without "Đ/c" or "đồng chí"
     role: str | None
     note: str | None
+    key: str = ""  # the person's page slug: their `id`, else their name as a slug
 
 
 @dataclass(frozen=True)

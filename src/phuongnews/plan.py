@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from phuongnews import indexes, urls
 from phuongnews.models import Article, Site, TaskList, Unit
+from phuongnews.people import gather_people
 from phuongnews.vietnamese import collation_key
 
 HOME_ITEMS = 10
@@ -61,6 +62,7 @@ def plan(site: Site) -> list[Output]:
         "year_counts": [(year, len(items)) for year, items in year_groups.items()],
     }))
 
+    related = indexes.related(articles)
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
         newer = articles[index - 1] if index > 0 else None
@@ -72,6 +74,7 @@ def plan(site: Site) -> list[Output]:
             "newer": newer,
             "older": older,
             "json_ld": _json_ld(article, site),
+            "related": related[article.url],
         }, article.source))
 
     # Old addresses (aliases) become small pages that send readers on, plus a _redirects file
@@ -92,6 +95,22 @@ def plan(site: Site) -> list[Output]:
         "meta": Meta("Các đơn vị", urls.units(patterns)),
         "unit_rows": [(unit, len(unit_groups.get(unit.key, ()))) for unit in units_sorted],
     }))
+    programmes = indexes.programmes(articles)
+    for (key, year), entries in programmes.items():
+        unit = config.unit(key)
+        url = urls.programme(patterns, key, year)
+        outputs.append(Output(url, "programme.html", {
+            "meta": Meta(f"Nhiệm vụ năm {year} — {unit.name}", url), "unit": unit, "year": year, "entries": entries,
+        }))
+
+    people = gather_people(articles)
+    outputs.append(Output(urls.people(patterns), "people.html", {
+        "meta": Meta("Nhân vật", urls.people(patterns)), "people": people,
+    }))
+    for person in people:
+        url = urls.person(patterns, person.key)
+        outputs.append(Output(url, "person.html", {"meta": Meta(person.name, url), "person": person}))
+
     for unit in units_sorted:
         items = unit_groups.get(unit.key, ())
         first = urls.unit(patterns, unit.key)
@@ -100,12 +119,13 @@ def plan(site: Site) -> list[Output]:
         outputs += _listing(config.per_page, patterns, first, items, "listing.html", {
             "title": unit.name, "unit": unit, "year": None, "feed": feed,
             "years": [(y, urls.unit_year(patterns, unit.key, y)) for y in unit_years],
+            "programmes": [(y, urls.programme(patterns, k, y)) for k, y in programmes if k == unit.key],
         })
         for year in unit_years:
             year_items = tuple(a for a in items if a.year == year)
             outputs += _listing(config.per_page, patterns, urls.unit_year(patterns, unit.key, year), year_items,
                                 "listing.html", {"title": f"{unit.name} — năm {year}", "unit": unit, "year": year,
-                                                 "feed": feed, "years": ()})
+                                                 "feed": feed, "years": (), "programmes": ()})
         outputs.append(_feed(site, feed, f"{config.title} — {unit.short}", first, items))
 
     outputs.append(Output(urls.years(patterns), "years.html", {
@@ -114,7 +134,8 @@ def plan(site: Site) -> list[Output]:
     }))
     for year, items in year_groups.items():
         outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, "listing.html",
-                            {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": ()})
+                            {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": (),
+                             "programmes": ()})
 
     outputs.append(_feed(site, "feed.xml", config.title, "", articles))
     outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))
@@ -134,7 +155,7 @@ def _listing(per_page, patterns, first: str, items, template: str, extra: dict) 
             "listing_title": extra["title"],
             "articles": chunk,
             "pager": pager,
-            **{key: extra[key] for key in ("unit", "year", "feed", "years")},
+            **{key: extra[key] for key in ("unit", "year", "feed", "years", "programmes")},
         }))
     return outputs
 

@@ -49,6 +49,8 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         year_url=lambda year: urls.year(config.urls, year),
         units_url=urls.units(config.urls),
         years_url=urls.years(config.urls),
+        people_url=urls.people(config.urls),
+        person_url=lambda key: urls.person(config.urls, key),
     )
     return env
 

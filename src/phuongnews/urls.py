@@ -45,6 +45,18 @@ def year(patterns: UrlPatterns, value: int) -> str:
     return patterns.year.format(year=value)
 
 
+def people(patterns: UrlPatterns) -> str:
+    return patterns.people
+
+
+def person(patterns: UrlPatterns, key: str) -> str:
+    return patterns.person.format(person=key)
+
+
+def programme(patterns: UrlPatterns, unit_key: str, year: int) -> str:
+    return patterns.programme.format(unit=unit_key, year=year)
+
+
 def paginated(patterns: UrlPatterns, first: str, number: int) -> str:
     """Page 1 of a listing lives at the listing's own URL; page n at …/trang-n/."""
     return first if number == 1 else first + patterns.pagination.format(n=number)

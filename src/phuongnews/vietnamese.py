@@ -27,6 +27,7 @@ __all__ = [
     "name_sort_key",
     "nfc",
     "slugify_vi",
+    "strip_honorific",
 ]
 
 # Invisible characters that editors and copy-paste from Word/Zalo leave inside titles.
@@ -176,9 +177,14 @@ def collation_key(text: str) -> tuple:
 _HONORIFIC = re.compile(r"^(?:đ/c|đồng chí|ông|bà)\.?\s+(?=\S)", re.IGNORECASE)
 
 
+def strip_honorific(name: str) -> str:
+    """The name alone, tidied: "Đ/c Hồ  Sỹ Tùng" -> "Hồ Sỹ Tùng"."""
+    return _HONORIFIC.sub("", clean_text(name), count=1)
+
+
 def name_sort_key(full_name: str) -> tuple:
     """Sort people the Vietnamese way: given name (last word), then family name, then middle."""
-    name = _HONORIFIC.sub("", clean_text(full_name), count=1)
+    name = strip_honorific(full_name)
     words = name.split(" ") if name else []
     given = words[-1] if words else ""
     family = words[0] if len(words) > 1 else ""
