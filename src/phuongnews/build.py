@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from phuongnews import urls
+from phuongnews import images, urls
 from phuongnews.config import load_config
 from phuongnews.content import load_content
 from phuongnews.errors import BuildFailed, ErrorList
@@ -74,11 +74,17 @@ def load_site(options: BuildOptions) -> Site:
 
 
 def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[str, bytes]:
-    """Plan and render every page; raise BuildFailed on URL collisions or template faults."""
+    """Plan and render every page; raise BuildFailed on URL collisions or template faults.
+
+    The site's photos are made (or taken from the cache) first, and `statics` is updated in
+    place: their variants are added (output path -> cached file) and the originals of photos
+    kept in static/ are taken out, so whoever writes or serves `statics` publishes the variants
+    and never an original with its GPS position."""
     errors = ErrorList()
     outputs = plan(site)
-    _check_collisions(outputs, statics, errors)
     _check_static_links(site_dir / "static", statics, errors)
+    _add_photos(site, site_dir, statics, errors)
+    _check_collisions(outputs, statics, errors)
     templates = site_dir / TEMPLATES_DIR
     if not templates.is_dir():
         errors.add(TEMPLATES_DIR, None, "template.folder_missing")
@@ -92,6 +98,21 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[st
     if errors:
         raise BuildFailed(errors)
     return files
+
+
+def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: ErrorList) -> images.Published | None:
+    photos = [photo for item in (*site.articles, *site.pages) for photo in item.photos]
+    covers = [article.cover_photo for article in site.articles if article.cover_photo is not None]
+    if not photos and not covers:
+        return None
+    published = images.publish(images.variants(photos, covers), site_dir / images.CACHE_FOLDER / "images")
+    for photo, code in published.broken:
+        errors.add(photo.source, photo.line, code, src=photo.name)
+    for photo in (*photos, *covers):
+        if photo.name.startswith("static/"):
+            statics.pop(photo.name.removeprefix("static/"), None)
+    statics.update(published.files)
+    return published
 
 
 def _read_text(path: Path) -> str | None:

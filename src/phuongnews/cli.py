@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         owner.add_argument("--lang", choices=("vi", "en"), default=lang_default,
                            help="ngôn ngữ của thông báo (mặc định theo site.yaml)")
     parser.set_defaults(run=lambda args, lang: _print_help(parser))
-    commands = parser.add_subparsers(title="lệnh", metavar="{build,check,new}")
+    commands = parser.add_subparsers(title="lệnh", metavar="{build,check,new,import,serve}")
 
     build_cmd = commands.add_parser("build", parents=[common], help="dựng toàn bộ trang vào thư mục đầu ra")
     build_cmd.add_argument("--out", type=Path, help="thư mục đầu ra; mặc định: <site>/public")
@@ -84,7 +84,28 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--unit", action="append", required=True, help="đơn vị của bài (khóa hoặc tên gọi); lặp lại nếu nhiều đơn vị")
     new_cmd.add_argument("--date", type=date.fromisoformat, help="ngày diễn ra sự kiện, YYYY-MM-DD; mặc định: hôm nay")
     new_cmd.set_defaults(run=_new)
+
+    import_cmd = commands.add_parser("import", parents=[common], help="nhập bài từ cổng tin cũ (.txt, .html, RSS/Atom, .sql NukeViet)")
+    import_cmd.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="tệp cần nhập")
+    import_cmd.add_argument("--out", type=Path, help="thư mục ghi bài; mặc định: <site>/content/posts")
+    import_cmd.add_argument("--unit", action="append", default=[], help="đơn vị thêm vào mọi bài nhập (khóa hoặc tên gọi); lặp lại được")
+    import_cmd.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không ghi tệp nào")
+    import_cmd.add_argument("--old-url", help="mẫu địa chỉ bài trên cổng cũ cho tệp .sql, ví dụ /{lang}/news/{cat}/{alias}-{id}.html")
+    import_cmd.set_defaults(run=_import)
+
+    serve_cmd = commands.add_parser("serve", parents=[common], help="xem trước trang, tự tải lại khi lưu tệp")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="địa chỉ nghe; mặc định: 127.0.0.1 (chỉ máy này)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="cổng; mặc định: 8000 (0: cổng trống bất kỳ)")
+    serve_cmd.add_argument("--drafts", action="store_true", help="hiện cả bài nháp")
+    serve_cmd.set_defaults(run=_serve)
     return parser
+
+
+def _import(args, lang: str) -> int:
+    # the importer is loaded only when used
+    from phuongnews.importer.cli import run_import
+
+    return run_import(args, lang, _say)
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -162,3 +183,10 @@ def _site_language(site_dir: Path) -> str:
     """Messages follow site.yaml's language; a broken or missing site.yaml means Vietnamese."""
     config = load_config(site_dir, ErrorList())
     return config.language if config else "vi"
+
+
+def _serve(args, lang: str) -> int:
+    # watchdog and http.server are loaded only for this command
+    from phuongnews.serve import serve
+
+    return serve(args.site, args.host, args.port, args.drafts, lang)

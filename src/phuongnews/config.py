@@ -31,12 +31,15 @@ URL_PLACEHOLDERS = {
     "article": ("{slug}",), "page": ("{slug}",), "units": (), "unit": ("{unit}",),
     "unit_year": ("{unit}", "{year}"), "unit_feed": ("{unit}",), "years": (), "year": ("{year}",),
     "pagination": ("{n}",), "people": (), "person": ("{person}",), "programme": ("{unit}", "{year}"),
+    "search": (),
 }
 # Placeholders a pattern may use ({year} is optional in an article's URL); any other would
 # crash the build with a KeyError when the URL is formatted.
 URL_ALLOWED = {key: {p.strip("{}") for p in needed} for key, needed in URL_PLACEHOLDERS.items()}
 URL_ALLOWED["article"].add("year")
-LISTING_PATTERNS = ("units", "unit", "unit_year", "years", "year", "pagination")
+# Listings get …/trang-2/ appended and the search page keeps its index files beside it:
+# these must be folders.
+LISTING_PATTERNS = ("units", "unit", "unit_year", "years", "year", "pagination", "search")
 # Vietnam has kept UTC+7 since 1975; a machine without tz data still builds correctly.
 _FIXED_ZONES = {"Asia/Ho_Chi_Minh": timezone(timedelta(hours=7), "+07"), "Asia/Saigon": timezone(timedelta(hours=7), "+07")}
 

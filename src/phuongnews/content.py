@@ -3,6 +3,7 @@ is the only function here that touches the disk."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -14,6 +15,7 @@ from phuongnews.config import resolver
 from phuongnews.dates import parse_date
 from phuongnews.errors import ErrorList, SourceError
 from phuongnews.frontmatter import split_front_matter
+from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
@@ -42,7 +44,7 @@ class Content:
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
     """Read every post and page; every error in every file is added to `errors`."""
-    renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative)
+    renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative, PhotoResolver(site_dir))
     static_dir = site_dir / "static"
     articles, pages = [], []
     for path in _markdown_files(site_dir, "posts", errors, recursive=True):
@@ -113,22 +115,24 @@ def parse_post(
     speakers = _speakers(read)
     tasks = _tasks(read, config, units)
     slug = _slug(read, stem)
-    cover = _cover(read, static_dir)
+    cover, cover_photo = _cover(read, static_dir, renderer)
     aliases = _aliases(read)
     draft = read.boolean(("draft",), False)
     fields = {key: read.text((key,)) for key in ("location", "author", "source", "summary")}
     if expires is not None and date is not None and expires <= (published or date):
         read.error(("expires",), "expires.before_published")
+    url = urls.article(config.urls, date.year, slug) if date is not None and slug is not None else ""
+    body_html, photos = _body(renderer, split, source, url, errors)
     if len(errors) > before or title is None or date is None or slug is None:
         return None
-    url = urls.article(config.urls, date.year, slug)
     return Article(
         source=source, slug=slug, url=url, title=title,
         date=date, date_has_time=has_time, published=published or date, units=units,
         location=fields["location"], author=fields["author"], source_name=fields["source"],
         summary=fields["summary"], cover=cover, draft=draft, speakers=speakers, tasks=tasks,
-        body_html=renderer.render(split.body, source, split.body_first_line, url), published_has_time=published_has_time,
+        body_html=body_html, published_has_time=published_has_time,
         published_stated=published is not None, expires=expires, aliases=aliases,
+        photos=photos, cover_photo=cover_photo,
     )
 
 
@@ -143,11 +147,18 @@ def parse_page(
     title = read.text(("title",), required=True)
     slug = _slug(read, stem)
     draft = read.boolean(("draft",), False)
+    url = urls.page(config.urls, slug) if slug is not None else ""
+    body_html, photos = _body(renderer, split, source, url, errors)
     if len(errors) > before or title is None or slug is None:
         return None
-    url = urls.page(config.urls, slug)
-    return Page(source=source, slug=slug, url=url, title=title, draft=draft,
-                body_html=renderer.render(split.body, source, split.body_first_line, url))
+    return Page(source=source, slug=slug, url=url, title=title, draft=draft, body_html=body_html, photos=photos)
+
+
+def _body(renderer: MarkdownRenderer, split, source: str, url: str, errors: ErrorList) -> tuple[str, tuple[Photo, ...]]:
+    """The body as HTML and the photos it shows; an image that cannot be published is an error."""
+    html = renderer.render(split.body, source, split.body_first_line, url)
+    errors.extend(renderer.errors)
+    return html, tuple(renderer.found)
 
 
 def _front_matter(text: str, source: str, allowed: tuple[str, ...], what: Phrase, errors: ErrorList):
@@ -290,15 +301,27 @@ def _aliases(read: Reader) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _cover(read: Reader, static_dir: Path | None) -> str | None:
+def _cover(read: Reader, static_dir: Path | None, renderer: MarkdownRenderer) -> tuple[str | None, Photo | None]:
+    """The cover's site path, and the photo behind it. With a site folder to look in, the
+    cover is a photo like those in the body (next to the post, or in static/) and its path is
+    the ~1200 px JPEG made for Open Graph; otherwise, as before, a file under static/."""
     cover = read.text(("cover",))
     if cover is None:
-        return None
+        return None, None
     relative = cover.lstrip("/")
-    if "://" in cover or ".." in relative.split("/") or not relative:
+    resolver = renderer.photos
+    if "://" in cover or not relative or (resolver is None and ".." in relative.split("/")):
         read.error(("cover",), "cover.invalid", value=cover)
-        return None
+        return None, None
+    if resolver is not None and resolver.local(cover):
+        try:
+            photo = resolver.find(cover, read.source, static_first=True)
+        except PhotoProblem as problem:
+            read.error(("cover",), problem.code, **{"src": cover, **problem.params})
+            return None, None
+        photo = dataclasses.replace(photo, source=read.source, line=read.line(("cover",)))
+        return photo.url(photo.og_width, "jpg"), photo
     if static_dir is not None and not (static_dir / relative).is_file():
         read.error(("cover",), "cover.missing", value=cover)
-        return None
-    return relative
+        return None, None
+    return relative, None

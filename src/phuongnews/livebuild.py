@@ -1,22 +1,26 @@
 """Builds for the preview server: the whole site kept in memory, rebuilt after each save with
-only the work the change needs, and swapped in whole or not at all.
+only the work the change needs, and swapped in whole or not at all. Nothing here writes.
 
-Nothing here writes to disk. Which work a change needs is decided from what is on disk, not
-from the editor's events (those only say when to look): each rebuild scans the sources'
-stamps and compares them with the scan of the last good build, so temp-and-rename saves,
-bursts, deleted or renamed files and new folders all come down to "these files differ".
+Every rebuild goes through the same `load_site` as `phuongnews build`, so what it accepts,
+refuses and publishes (drafts, schedules, URL clashes, errors of every file) is the build's
+own. Two things make a rebuild after one saved post cheap:
 
-- only static files changed, none added or removed: nothing to render; the tabs showing
-  them reload;
-- only templates changed: every page is rendered again from the already-loaded site;
-- only posts under content/posts changed (edited, added, deleted, renamed): those posts are
-  parsed again, the site is planned again, and only the pages whose values changed are
-  rendered and link-checked ("fast");
-- anything else (site.yaml, pages, shortcuts, a failed fast build's fallback): the same
-  `load_site` + `render_site` as `phuongnews build`.
+- **Parsing is remembered.** `content.parse_post` is a pure function of the file's text, its
+  name, the settings and the files under static/ (a cover must exist). While the preview
+  loads the site, a post whose inputs are unchanged gets its earlier result back (the same
+  Article object, with the same errors and warnings) instead of being parsed and rendered
+  from Markdown again.
+- **Only changed pages are rendered.** A page's bytes depend on its template, its planned
+  values (`Output.context`) and the environment made from the settings and the fixed pages.
+  When templates, static files, settings and pages are unchanged, a page whose planned
+  values equal the last build's keeps its bytes; only the others are rendered and
+  link-checked (all pages are link-checked when a page disappeared).
 
-The fast path's result is byte for byte what a full build gives (tests/test_serve.py checks
-this); whenever it cannot be sure, it hands over to the full build.
+Which work a change needs is decided from the disk, not from the editor's events (those
+only say when to look): each rebuild scans the sources' stamps and compares them with the
+scan of the last good build, so temp-and-rename saves, bursts, deleted or renamed files and
+new folders all come down to "these files differ". Static files edited in place need no
+build at all. tests/test_serve.py checks that the result is byte for byte `render_site`'s.
 """
 
 from __future__ import annotations
@@ -24,29 +28,28 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
-from phuongnews import urls
+from phuongnews import content, urls
 from phuongnews.build import BuildOptions, load_site, render_site
 from phuongnews.config import CONFIG_NAME
-from phuongnews.content import parse_post
 from phuongnews.errors import BuildFailed, ErrorList, SourceError
 from phuongnews.linkcheck import check_links
-from phuongnews.markup import MarkdownRenderer
-from phuongnews.models import Article, Site
+from phuongnews.models import Site
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
-from phuongnews.sources import read_source, relative_name
 from phuongnews.vietnamese import nfc
 from phuongnews.writer import static_files
 
 WATCHED_FOLDERS = ("content", "templates", "static")
-POSTS = "content/posts/"
 STATIC = "static/"
 
 # Files editors write next to the real one while saving (vim's 4913 probe and swap files,
@@ -66,7 +69,7 @@ Stamp = tuple
 def scan(site_dir: Path) -> dict[str, Stamp]:
     """Site-relative posix path -> stamp of every source file that can matter: site.yaml and
     the non-scratch files under content/, templates/ and static/. Shortcuts (symlinks) are
-    recorded, never followed."""
+    recorded as such and not followed."""
     found: dict[str, Stamp] = {}
     _stamp(site_dir / CONFIG_NAME, CONFIG_NAME, found)
     for folder in WATCHED_FOLDERS:
@@ -97,29 +100,33 @@ def _stamp(path: Path, relative: str, found: dict[str, Stamp]) -> None:
         except OSError:
             found[relative] = ("link", None)
     elif stat.S_ISREG(info.st_mode):
+        # ctime too: a file copied in with its old mtime kept (cp -p, unzip) still counts.
         found[relative] = ("file", info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 @dataclass
 class Good:
-    """The last build that succeeded: everything the server shows. Never changed once made;
-    a rebuild makes a new one."""
+    """A build that succeeded: everything the server shows. Never changed once made."""
 
     site: Site
     files: Mapping[str, bytes]  # output path -> bytes
-    statics: Mapping[str, Path]  # output path -> file under static/
+    statics: Mapping[str, Path]  # output path -> file published as it is (static/, photo variants)
+    static_sources: frozenset[str]  # what static/ held (static_files) when this build was made
     stamps: Mapping[str, Stamp]  # the scan this build was made from
-    articles: Mapping[str, Article] = field(repr=False)  # source -> article, as published
-    warnings: Mapping[str, tuple[SourceError, ...]] = field(repr=False)  # source -> warnings
     _outputs: dict[str, Output] | None = field(default=None, repr=False)
     _env: jinja2.Environment | None = field(default=None, repr=False)
+    real: dict[str, str] = field(default_factory=dict, repr=False)  # static output path -> real path
+
+    def __post_init__(self):
+        if not self.real:
+            self.real = {key: os.path.realpath(path) for key, path in self.statics.items()}
 
     @property
     def base_path(self) -> str:
         return self.site.config.base_path
 
-    def outputs(self) -> dict[str, Output]:
-        if self._outputs is None:  # after a full build, planned again only when a fast one needs it
+    def outputs(self) -> dict[str, Output] | None:
+        if self._outputs is None:  # after a full render, planned again only when needed
             self._outputs = _by_path(plan(self.site))
         return self._outputs
 
@@ -132,7 +139,7 @@ class Good:
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
-    kind: str  # "none", "static", "templates", "fast", "full"
+    kind: str  # "none", "static" (no build needed), "pages" (changed pages rendered), "all"
     changed: frozenset[str] = frozenset()  # output paths whose bytes differ from the last good build
     errors: tuple[SourceError, ...] = ()
     new_warnings: tuple[SourceError, ...] = ()  # warnings the last good build did not have
@@ -141,119 +148,113 @@ class Outcome:
 
 
 class LiveSite:
-    """The site's last good build, and rebuilds of it. Not thread-safe: one builder thread."""
+    """A site's last good build, and rebuilds of it. One builder thread at a time."""
 
-    def __init__(self, site_dir: Path, drafts: bool = False, incremental: bool = True):
-        self.site_dir = site_dir
-        self.options = BuildOptions(site_dir=site_dir, drafts=drafts)
+    def __init__(self, site_dir: Path, drafts: bool = False, incremental: bool = True,
+                 clock: Callable[[], datetime] | None = None):
+        self.site_dir = Path(site_dir)
+        self.options = BuildOptions(site_dir=self.site_dir, drafts=drafts)
         self.incremental = incremental
+        self.clock = clock  # the moment scheduled posts are judged at; None: now
         self.good: Good | None = None
+        self._memo = _ParseMemo(self.site_dir / "static")
 
-    def rebuild(self, touched: Iterable[str] = ()) -> Outcome:
+    @property
+    def next_change(self) -> datetime | None:
+        """When a scheduled or expiring post changes the site without any file changing."""
+        return getattr(self.good.site, "next_change", None) if self.good else None
+
+    def warm(self) -> None:
+        """Plan the last good build now, while nothing waits, if a full render left it unplanned:
+        the next saved post then costs one plan, not two."""
+        if self.good is not None and self.incremental:
+            try:
+                self.good.outputs()
+            except Exception:  # noqa: BLE001, S110 -- only a head start; the rebuild reports faults
+                pass
+
+    def rebuild(self, touched: Iterable[str] = (), force: bool = False) -> Outcome:
         """Bring the build up to date with the disk. `touched`: site-relative paths the watcher
-        saw change (they count as changed even if their stamp did not move)."""
+        saw change (they count as changed even if their stamp did not move); `force`: load
+        the site even if no file changed (the clock published a scheduled post)."""
         started = time.perf_counter()
         stamps = scan(self.site_dir)
         try:
-            outcome = self._rebuild(stamps, set(touched))
+            outcome = self._rebuild(stamps, set(touched), force)
         except BuildFailed as failed:
-            outcome = Outcome(False, "full", errors=tuple(failed.errors))
+            outcome = Outcome(False, "all", errors=tuple(failed.errors))
         except Exception as exc:  # noqa: BLE001 -- the preview must survive anything a build raises
             error = SourceError(CONFIG_NAME, None, "serve.internal", {"problem": f"{type(exc).__name__}: {exc}"})
-            outcome = Outcome(False, "full", errors=(error,))
+            outcome = Outcome(False, "all", errors=(error,))
         return dataclasses.replace(outcome, seconds=time.perf_counter() - started)
 
-    def _rebuild(self, stamps: dict[str, Stamp], touched: set[str]) -> Outcome:
+    def _rebuild(self, stamps: dict[str, Stamp], touched: set[str], force: bool) -> Outcome:
         good = self.good
-        if good is None or not self.incremental:
-            return self._full(stamps)
+        sources = static_files(self.site_dir / "static")
+        if good is None:
+            return self._render_all(self._load(), sources, stamps)
         changed = {path for path in good.stamps.keys() | stamps.keys() if good.stamps.get(path) != stamps.get(path)}
         changed |= touched & good.stamps.keys() & stamps.keys()
-        changed = {path for path in changed if _matters(path, good.stamps.get(path) or stamps[path])}
-        if not changed:
+        if not changed and not force:
             return Outcome(True, "none")
-        statics_changed = {path for path in changed if path.startswith(STATIC)}
-        static_keys = frozenset(path[len(STATIC):] for path in statics_changed)
-        others = changed - statics_changed
-        if statics_changed and set(static_files(self.site_dir / "static")) != set(good.statics):
-            return self._full(stamps, static_keys)  # added or removed: covers and links may break or mend
-        if not others:
+        static_changed = {path for path in changed if path.startswith(STATIC)}
+        static_keys = frozenset(path[len(STATIC):] for path in static_changed)
+        # A CSS file or a document edited in place is served from disk as it is: no build. Not
+        # a photo (its variants are made from it), nor a file added, removed or made a shortcut.
+        in_place = (set(sources) == good.static_sources
+                    and all(key in sources and good.statics.get(key) == sources[key]
+                            and stamps.get(STATIC + key, ("",))[0] == "file" for key in static_keys))
+        if static_changed == changed and in_place and not force:
             self.good = dataclasses.replace(good, stamps=stamps)
             return Outcome(True, "static", changed=static_keys)
-        if all(path.startswith(TEMPLATES_DIR + "/") for path in others):
-            return self._templates(good, stamps, static_keys)
-        if all(path.startswith(POSTS) for path in others) and not _has_links(stamps, "content"):
-            return self._fast(good, stamps, others, static_keys)
-        return self._full(stamps, static_keys)
+        # Posts read photos next to them and in static/, so any other file may change a post.
+        if any(not (path.startswith("content/") and path.lower().endswith(".md")) and not path.startswith("templates/")
+               for path in changed):
+            self._memo.clear()
+        site = self._load()
+        if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
+                or site.config != good.site.config or site.pages != good.site.pages
+                or _photos(site) != _photos(good.site)):
+            return self._render_all(site, sources, stamps, static_keys)
+        return self._render_changed(good, site, stamps, static_keys)
 
-    def _full(self, stamps: dict[str, Stamp], static_keys: frozenset[str] = frozenset()) -> Outcome:
-        site = load_site(self.options)
-        statics = static_files(self.site_dir / "static")
+    def _load(self) -> Site:
+        options = self.options if self.clock is None else dataclasses.replace(self.options, now=self.clock())
+        with self._memo.installed(self.incremental):
+            return load_site(options)
+
+    def _render_all(self, site: Site, sources: dict[str, Path], stamps, static_keys=frozenset()) -> Outcome:
+        statics = dict(sources)  # render_site swaps photos for their variants in it
         files = render_site(site, self.site_dir, statics)
-        return self._swap(Good(
-            site=site, files=files, statics=statics, stamps=stamps,
-            articles={article.source: article for article in site.articles},
-            warnings=_group(site.warnings),
-        ), "full", len(files), set(files) | set(self.good.files if self.good else ()) | set(statics), static_keys)
+        old = set(self.good.files) | set(self.good.statics) if self.good else set()
+        new = Good(site, files, statics, frozenset(sources), stamps)
+        return self._swap(new, "all", len(files), set(files) | set(statics) | old, static_keys)
 
-    def _templates(self, good: Good, stamps: dict[str, Stamp], static_keys: frozenset[str]) -> Outcome:
-        statics = static_files(self.site_dir / "static")
-        files = render_site(good.site, self.site_dir, statics)
-        new = dataclasses.replace(good, files=files, statics=statics, stamps=stamps, _outputs=None, _env=None)
-        return self._swap(new, "templates", len(files), set(files) | set(good.files), static_keys)
-
-    def _fast(self, good: Good, stamps: dict[str, Stamp], posts: set[str], static_keys: frozenset[str]) -> Outcome:
-        config = good.site.config
-        errors = ErrorList()
-        renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative)
-        articles, warnings = dict(good.articles), dict(good.warnings)
-        for relative in sorted(posts):
-            path = self.site_dir / relative
-            source = relative_name(path, self.site_dir)
-            articles.pop(source, None)
-            warnings.pop(source, None)
-            if relative not in stamps or not relative.lower().endswith(".md"):
-                continue  # deleted, renamed away, or not a post
-            text = read_source(path, source, errors)
-            if text is None:
-                continue
-            before = len(renderer.warnings)
-            article = parse_post(text, source, path.stem, config, renderer, errors, self.site_dir / "static")
-            if len(renderer.warnings) > before:
-                warnings[source] = tuple(renderer.warnings[before:])
-            if article is not None and (self.options.drafts or not article.draft):
-                articles[source] = article
-        if errors:
-            raise BuildFailed(errors)
-        site = dataclasses.replace(
-            good.site,
-            articles=tuple(sorted(articles.values(), key=lambda a: (a.date, a.published, a.slug), reverse=True)),
-            warnings=tuple(w for source in sorted(warnings) for w in warnings[source]),
-        )
+    def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str]) -> Outcome:
+        config = site.config
         outputs = plan(site)
         by_path = _by_path(outputs)
-        if by_path is None or _collides(by_path, good.statics):
-            files = render_site(site, self.site_dir, good.statics)  # reports the collision by name
-            new = Good(site, files, good.statics, stamps, articles, warnings)
-            return self._swap(new, "fast", len(files), set(files) | set(good.files), static_keys)
         old = good.outputs()
+        if by_path is None or old is None or _collides(by_path, good.statics):
+            sources = static_files(self.site_dir / "static")
+            return self._render_all(site, sources, stamps, static_keys)  # render_site names the clash
         stale = [output for path, output in by_path.items()
                  if (before := old.get(path)) is None or before.template != output.template
                  or before.context != output.context]
         errors = ErrorList()
-        env = good.env(self.site_dir)
+        env = good.env(self.site_dir)  # made from the same settings and pages
         fresh = render_outputs(env, stale, errors)
         if errors:
             raise BuildFailed(errors)
         files = {path: fresh[path] if path in fresh else good.files[path] for path in by_path}
-        # Pages that link to a page that is gone must be checked too; otherwise only new bytes.
+        # A page that is gone may be linked from pages that did not change: check them all then.
         removed = good.files.keys() - files.keys()
         link_root = "/" if config.relative else config.base_path
         check_links(outputs if removed else stale, files, good.statics, link_root, self._read_text, errors)
         if errors:
             raise BuildFailed(errors)
-        new = Good(site, files, good.statics, stamps, articles, warnings, by_path, env)
-        return self._swap(new, "fast", len(stale), set(fresh) | removed, static_keys)
+        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, good.real)
+        return self._swap(new, "pages", len(stale), set(fresh) | removed, static_keys)
 
     def _swap(self, new: Good, kind: str, rendered: int, candidates: set[str], static_keys=frozenset()) -> Outcome:
         """Make `new` the good build; `candidates`: the output paths that may have changed."""
@@ -261,29 +262,73 @@ class LiveSite:
         if old is None:
             changed = frozenset(candidates)
         else:
-            changed = frozenset(path for path in candidates
-                                if _bytes_of(old, path) != _bytes_of(new, path)) | static_keys
-        previous = {w for ws in old.warnings.values() for w in ws} if old else set()
-        new_warnings = tuple(w for ws in new.warnings.values() for w in ws if w not in previous)
+            changed = frozenset(path for path in candidates if _bytes_of(old, path) != _bytes_of(new, path))
+            changed |= static_keys
+        previous = set(old.site.warnings) if old else set()
+        new_warnings = tuple(w for w in new.site.warnings if w not in previous)
         self.good = new
         return Outcome(True, kind, changed=changed, new_warnings=new_warnings, rendered=rendered)
 
     def _read_text(self, name: str) -> str | None:
-        """A source or template's text, for the line of a broken link (as build.py reads it)."""
+        """A source or template's text, for the line of a broken link (read as build.py does)."""
         try:
             return nfc((self.site_dir / name).read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n"))
         except OSError:
             return None
 
 
-def _matters(path: str, stamp: Stamp) -> bool:
-    """Whether a changed file can change the site: under content/ only Markdown files are
-    read, and shortcuts, which may lead to folders of them."""
-    return not path.startswith("content/") or path.lower().endswith(".md") or stamp[0] == "link"
+class _ParseMemo:
+    """Earlier results of `content.parse_post` for this site, by all of its inputs: the text,
+    the file's name, the settings and the renderer's settings. Entries not used by the last
+    load are dropped, so the memo holds one site's worth. Cleared when static/ gains or loses
+    files (a post's cover must exist)."""
+
+    _lock = threading.Lock()  # content.parse_post is one name for the whole process
+
+    def __init__(self, static_dir: Path):
+        self.static_dir = static_dir
+        self._entries: dict[tuple, tuple] = {}
+
+    def clear(self) -> None:
+        self._entries = {}
+
+    @contextmanager
+    def installed(self, enabled: bool = True):
+        if not enabled:
+            yield
+            return
+        with _ParseMemo._lock:
+            original = content.parse_post
+            entries, used = self._entries, {}
+
+            def parse_post(text, source, stem, config, renderer, errors, static_dir=None, *more, **named):
+                if more or named or static_dir != self.static_dir:  # not a call this memo knows
+                    return original(text, source, stem, config, renderer, errors, static_dir, *more, **named)
+                key = (text, source, stem, config, renderer.base_path, renderer.embeds, renderer.relative)
+                hit = entries.get(key)
+                if hit is None:
+                    errors_before, warnings_before = len(errors), len(renderer.warnings)
+                    article = original(text, source, stem, config, renderer, errors, static_dir)
+                    hit = (article, tuple(errors[errors_before:]), tuple(renderer.warnings[warnings_before:]))
+                else:
+                    errors.extend(hit[1])
+                    renderer.warnings.extend(hit[2])
+                used[key] = hit
+                return hit[0]
+
+            content.parse_post = parse_post
+            try:
+                yield
+            finally:
+                content.parse_post = original
+                self._entries = used
 
 
-def _has_links(stamps: Mapping[str, Stamp], folder: str) -> bool:
-    return any((path == folder or path.startswith(folder + "/")) and stamp[0] == "link" for path, stamp in stamps.items())
+def _photos(site: Site) -> frozenset:
+    """The photos a site publishes as variants: while they are the same, so are the variants."""
+    items = (*site.articles, *site.pages)
+    return frozenset((*(photo for item in items for photo in getattr(item, "photos", ())),
+                      *(getattr(article, "cover_photo", None) for article in site.articles)))
 
 
 def _by_path(outputs: list[Output]) -> dict[str, Output] | None:
@@ -299,7 +344,7 @@ def _by_path(outputs: list[Output]) -> dict[str, Output] | None:
 
 def _collides(by_path: Mapping[str, Output], statics: Mapping[str, Path]) -> bool:
     """Whether two outputs, or an output and a static file, would write one file on a host
-    that folds case (build.py then names them)."""
+    that folds case (render_site then names them)."""
     seen = {path.casefold() for path in statics}
     for path in by_path:
         if path.casefold() in seen:
@@ -311,10 +356,3 @@ def _collides(by_path: Mapping[str, Output], statics: Mapping[str, Path]) -> boo
 def _bytes_of(good: Good, path: str) -> bytes | Path | None:
     data = good.files.get(path)
     return data if data is not None else good.statics.get(path)
-
-
-def _group(warnings: Iterable[SourceError]) -> dict[str, tuple[SourceError, ...]]:
-    grouped: dict[str, list[SourceError]] = {}
-    for warning in warnings:
-        grouped.setdefault(warning.path, []).append(warning)
-    return {path: tuple(items) for path, items in grouped.items()}

@@ -11,6 +11,7 @@ only from the hosts listed under `embeds:` in site.yaml.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -21,7 +22,9 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
+from phuongnews import images
 from phuongnews.errors import ErrorList
+from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.urls import relative_link
 
 EXTENSIONS = ["extra", "sane_lists"]
@@ -29,13 +32,14 @@ EXTENSIONS = ["extra", "sane_lists"]
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
     "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "small", "source", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 })
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"},
+    "source": {"srcset", "sizes", "type"},  # inside <picture> only: nh3 drops <audio>/<video>
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start", "reversed"},
@@ -43,7 +47,7 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id"},  # footnote references
     "iframe": {"src", "title", "width", "height", "allowfullscreen"},
 }
-ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}, "figure": {"photo", "gallery"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Removed together with their content: what is inside them is code, not text.
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "object", "embed", "applet", "noscript", "iframe"})
@@ -67,9 +71,15 @@ class _DemoteHeadings(Treeprocessor):
 class MarkdownRenderer:
     """Markdown → sanitised HTML. `warnings` collects what the sanitiser removed."""
 
-    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False) -> None:
+    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False,
+                 photos: PhotoResolver | None = None) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
+        self._md.treeprocessors.register(_Photos(self._md, self), "photos", 5)
+        self.photos = photos  # None: local images stay plain <img> (no site folder to find them in)
+        self.found: list[Photo] = []  # the photos of the last render, for the build to publish
+        self.errors = ErrorList()  # the last render's images that cannot be published
+        self._text, self._source, self._first_line = "", None, 1
         self.base_path = base_path
         self.relative = relative
         self._page_url = ""  # the page being rendered, for --relative links
@@ -90,6 +100,8 @@ class MarkdownRenderer:
     def render(self, text: str, source: str | None = None, first_line: int = 1, page_url: str = "") -> str:
         self._md.reset()
         self._page_url = page_url
+        self._text, self._source, self._first_line = text, source, first_line
+        self.found, self.errors = [], ErrorList()
         html = self._md.convert(text)
         if source is not None:
             for line_offset, code, params in _dangers(html, text, self.embeds):
@@ -97,18 +109,133 @@ class MarkdownRenderer:
         return self._cleaner.clean(html)
 
     def _filter_attribute(self, element: str, attribute: str, value: str) -> str | None:
+        if attribute == "srcset":  # "url 480w, url 960w": each URL as a src
+            candidates = [part.split() for part in value.split(",") if part.strip()]
+            if any(_unsafe_url(url) for url, *_ in candidates):
+                return None
+            return ", ".join(" ".join([self._rewrite(url), *rest]) for url, *rest in candidates)
         if attribute not in _URL_ATTRIBUTES:
             return value
         if _unsafe_url(value):  # nh3 lets " java\tscript:" pass as relative; browsers run it
             return None
         if element == "iframe" and not _embed_allowed(value, self.embeds):
             return None
+        return self._rewrite(value)
+
+    def _rewrite(self, value: str) -> str:
         if self.relative:
             return _relative_url(value, self._page_url)
         # A clerk's `/images/a.jpg` means the site's root; under a sub-path that is base_path.
         if value.startswith("/") and not value.startswith("//"):
             return self.base_path + value[1:]
         return value
+
+
+class _Photos(Treeprocessor):
+    """Markdown images → <figure><picture>: a WebP <source> and a JPEG <img> with srcset,
+    sizes, width, height and loading="lazy". A paragraph of only images is a figure (several:
+    a gallery grid); its caption is an image's title or an italic line right after it (in the
+    same paragraph or the next). Raw HTML <img> never comes here: it stays under the sanitiser."""
+
+    def __init__(self, md: markdown.Markdown, renderer: MarkdownRenderer) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: etree.Element) -> None:
+        found: dict[etree.Element, Photo | None] = {}
+        cursor = 0
+        for img in root.iter("img"):  # document order, so repeated files get their own lines
+            found[img], cursor = self._resolve(img, cursor)
+        if not found:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for paragraph in list(root.iter("p")):
+            self._figure(paragraph, parents[paragraph], found)
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for img in [img for img in root.iter("img") if parents.get(img) is not None and parents[img].tag != "picture"]:
+            _replace(parents[img], img, _picture(img, found.get(img), images.SIZES_SINGLE))
+
+    def _resolve(self, img: etree.Element, cursor: int) -> tuple[Photo | None, int]:
+        renderer, src = self.renderer, img.get("src") or ""
+        text = renderer._text
+        index = text.find(src, cursor) if src else -1
+        if index < 0:
+            index = text.find(src) if src else -1
+        line = renderer._first_line + (text[:index].count("\n") if index >= 0 else 0)
+        cursor = index + len(src) if index >= 0 else cursor
+        source = renderer._source
+        if source is None:
+            return None, cursor
+        if not (img.get("alt") or "").strip():
+            renderer.warnings.add(source, line, "image.no_alt", src=src)
+        if renderer.photos is None or not src or not renderer.photos.local(src):
+            return None, cursor
+        try:
+            photo = renderer.photos.find(src, source)
+        except PhotoProblem as problem:
+            renderer.errors.add(source, line, problem.code, **{"src": src, **problem.params})
+            return None, cursor
+        photo = dataclasses.replace(photo, source=source, line=line)
+        renderer.found.append(photo)
+        return photo, cursor
+
+    def _figure(self, paragraph: etree.Element, parent: etree.Element, found: dict) -> None:
+        children = list(paragraph)
+        if (paragraph.text or "").strip() or not children or any((c.tail or "").strip() for c in children):
+            return
+        caption = children[-1] if children[-1].tag == "em" and len(children) > 1 else None
+        photos = children[:-1] if caption is not None else children
+        if any(c.tag != "img" for c in photos):
+            return
+        siblings = list(parent)
+        after = siblings[siblings.index(paragraph) + 1] if siblings.index(paragraph) + 1 < len(siblings) else None
+        if (caption is None and after is not None and after.tag == "p" and not (after.text or "").strip()
+                and len(after) == 1 and after[0].tag == "em" and not (after[0].tail or "").strip()):
+            caption = after[0]
+            parent.remove(after)
+        gallery = len(photos) > 1
+        figure = etree.Element("figure", {"class": "gallery" if gallery else "photo"})
+        for img in photos:
+            holder = etree.SubElement(figure, "figure", {"class": "photo"}) if gallery else figure
+            title = img.attrib.pop("title", None)
+            element = _picture(img, found.get(img), images.SIZES_GALLERY if gallery else images.SIZES_SINGLE)
+            element.tail = None
+            holder.append(element)
+            if title and (gallery or caption is None):
+                etree.SubElement(holder, "figcaption").text = title
+        if caption is not None:
+            figcaption = etree.SubElement(figure, "figcaption")
+            figcaption.text = caption.text
+            figcaption.extend(caption)
+        _replace(parent, paragraph, figure)
+
+
+def _replace(parent: etree.Element, old: etree.Element, new: etree.Element) -> None:
+    if new is old:
+        return
+    index = list(parent).index(old)
+    new.tail = old.tail
+    parent.remove(old)
+    parent.insert(index, new)
+
+
+def _picture(img: etree.Element, photo: Photo | None, sizes: str) -> etree.Element:
+    """A <picture> for a processed photo; other images (external, drawings) as they are."""
+    if photo is None:
+        return img
+    alt, title = img.get("alt") or "", img.get("title")
+    picture = etree.Element("picture")
+    etree.SubElement(picture, "source", {"type": "image/webp", "srcset": images.srcset(photo, "webp"), "sizes": sizes})
+    widest = photo.widths[-1]
+    attributes = {
+        "src": "/" + photo.url(images.fallback_width(photo), "jpg"), "srcset": images.srcset(photo, "jpg"),
+        "sizes": sizes, "width": str(widest), "height": str(photo.height_at(widest)), "alt": alt,
+        "loading": "lazy", "decoding": "async",
+    }
+    if title:
+        attributes["title"] = title
+    etree.SubElement(picture, "img", attributes)
+    return picture
 
 
 def _relative_url(value: str, page_url: str) -> str:

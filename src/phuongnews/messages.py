@@ -494,6 +494,258 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "Created {path}. Open it to write the post, then run: phuongnews build",
         None,
     ),
+    # The preview server (phuongnews serve)
+    "serve.listening": (
+        "Bản xem trước đang chạy tại {url}\nLưu tệp là trang tự tải lại. Nhấn Ctrl-C để dừng.",
+        None,
+        "Preview running at {url}\nSave a file and the page reloads by itself. Press Ctrl-C to stop.",
+        None,
+    ),
+    "serve.built": (
+        "Đã dựng {posts} bài viết thành {pages} trang trong {seconds} (giữ trong bộ nhớ, không ghi ra đĩa).",
+        None,
+        "Built {posts} posts into {pages} pages in {seconds} (kept in memory, nothing written to disk).",
+        None,
+    ),
+    "serve.rebuilt": (
+        "Đã dựng lại sau khi lưu: {pages} trang thay đổi ({seconds}).",
+        None,
+        "Rebuilt after a save: {pages} page(s) changed ({seconds}).",
+        None,
+    ),
+    "serve.failed": (
+        "Có {count} lỗi trong {files} tệp. Trình duyệt vẫn hiện bản dựng tốt gần nhất, kèm thông báo lỗi.",
+        "sửa tệp và lưu lại: trang tự cập nhật, không cần khởi động lại",
+        "{count} error(s) in {files} file(s). The browser keeps showing the last good build, with the errors over it.",
+        "fix the file and save it: the page updates by itself, no restart needed",
+    ),
+    "serve.stopped": ("Đã dừng bản xem trước.", None, "Preview stopped.", None),
+    "serve.port_in_use": (
+        "cổng {port} trên {host} đang được dùng (có thể một bản xem trước khác đang chạy)",
+        "chọn cổng khác, ví dụ: phuongnews serve --port {other}",
+        "port {port} on {host} is already in use (perhaps by another preview)",
+        "choose another port, e.g. phuongnews serve --port {other}",
+    ),
+    "serve.open_to_network": (
+        "cảnh báo: bản xem trước mở cho mọi máy trong mạng tới được {host}, kể cả bài nháp nếu có --drafts",
+        "chỉ dùng trong mạng tin cậy; bỏ --host để chỉ máy này xem được",
+        "warning: the preview is open to every machine that can reach {host}, drafts included with --drafts",
+        "use this on a trusted network only; leave out --host so only this machine can see it",
+    ),
+    "serve.internal": (
+        "lỗi không mong đợi khi dựng trang: {problem}",
+        "bản dựng tốt gần nhất vẫn được giữ; hãy báo lỗi này cho người phụ trách kỹ thuật",
+        "unexpected error while building: {problem}",
+        "the last good build is kept; please report this to whoever maintains the site",
+    ),
+    "serve.overlay_title": (
+        "Chưa dựng lại được trang: {count} lỗi",
+        None,
+        "The site could not be rebuilt: {count} error(s)",
+        None,
+    ),
+    "serve.overlay_note": (
+        "Trang bên dưới là bản dựng tốt gần nhất. Sửa tệp và lưu lại, thông báo này sẽ tự biến mất.",
+        None,
+        "The page below is the last good build. Fix the file and save it; this notice goes away by itself.",
+        None,
+    ),
+    "serve.overlay_close": ("Đóng", None, "Close", None),
+    "serve.not_built": (
+        "Trang chưa dựng được lần nào",
+        None,
+        "The site has not been built yet",
+        None,
+    ),
+    "serve.bad_path": (
+        "Đường dẫn không hợp lệ.",
+        None,
+        "Invalid path.",
+        None,
+    ),
+    "serve.wrong_host": (
+        "Bản xem trước chỉ trả lời địa chỉ của chính máy này (localhost, 127.0.0.1).",
+        None,
+        "The preview answers only this machine's own address (localhost, 127.0.0.1).",
+        None,
+    ),
+    # `import`
+    "import.written": ("đã ghi {path}", None, "wrote {path}", None),
+    "import.dry_run": ("(chạy thử) sẽ ghi {path}", None, "(dry run) would write {path}", None),
+    "import.duplicate": (
+        "bài này đã được nhập trước đó ({path}); bỏ qua, không ghi đè",
+        None,
+        "this article was imported before ({path}); skipped, nothing overwritten",
+        None,
+    ),
+    "import.exists": (
+        "đã có tệp {path}; phuongnews không ghi đè",
+        None,
+        "{path} already exists; phuongnews does not overwrite it",
+        None,
+    ),
+    "import.skipped": ("không ghi bài này", None, "this article was not written", None),
+    "import.invalid": (
+        "bài nhập ra chưa qua được kiểm tra nên không ghi: {error}",
+        "sửa bài gốc hoặc tạo bài bằng phuongnews new rồi dán nội dung vào",
+        "the imported post does not pass the check, so it was not written: {error_en}",
+        "fix the original or start the post with phuongnews new and paste the text in",
+    ),
+    "import.no_title": (
+        "không tìm thấy tiêu đề bài; bỏ qua",
+        "dòng đầu tiên có chữ của tệp phải là tiêu đề bài",
+        "no title found; skipped",
+        "the first line with text must be the article's title",
+    ),
+    "import.no_date_skipped": (
+        "không tìm thấy ngày diễn ra sự kiện, cũng không có ngày đăng; bỏ qua",
+        "thêm một câu như “Sáng ngày 22/12/2023, …” vào bài gốc rồi nhập lại, hoặc tạo bài bằng phuongnews new",
+        "no event date and no posting date found; skipped",
+        "add a phrase such as “Sáng ngày 22/12/2023, …” to the original and import again, or use phuongnews new",
+    ),
+    "import.no_date_draft": (
+        "không tìm thấy ngày diễn ra sự kiện; bài được ghi dạng nháp (draft: true), date tạm lấy ngày đăng {date}",
+        "mở bài, sửa date cho đúng ngày sự kiện rồi xóa dòng draft: true",
+        "no event date found; the post is written as a draft (draft: true) with the posting date {date} as date",
+        "open the post, set date to the event's day, then delete the draft: true line",
+    ),
+    "import.year_from_published": (
+        "“{phrase}” không ghi năm: lấy năm {year} theo ngày đăng",
+        "kiểm tra lại date trong bài",
+        "“{phrase}” gives no year: {year} taken from the posting date",
+        "check the post's date",
+    ),
+    "import.year_from_title": (
+        "“{phrase}” không ghi năm: lấy năm {year} theo tiêu đề",
+        "kiểm tra lại date trong bài",
+        "“{phrase}” gives no year: {year} taken from the title",
+        "check the post's date",
+    ),
+    "import.no_units": (
+        "không nhận ra đơn vị nào của xã, phường trong tiêu đề hay đoạn mở đầu; bỏ qua",
+        "nhập lại với --unit KHÓA (có: {known}), hoặc thêm tên gọi khác vào aliases của đơn vị trong site.yaml",
+        "none of the commune's units is named in the title or the opening; skipped",
+        "import again with --unit KEY (known: {known}), or add the name to the unit's aliases in site.yaml",
+    ),
+    "import.units_grouped": (
+        "“các đoàn thể” được hiểu là: {units}",
+        "bỏ bớt trong units nếu bài không nói về đơn vị đó",
+        "“các đoàn thể” (the mass organisations) read as: {units}",
+        "remove any of them from units if the post is not about it",
+    ),
+    "import.missing": ("không tìm thấy: {fields}", None, "not found: {fields}", None),
+    "import.spam": (
+        (
+            "cảnh báo: bài có chữ quảng cáo cờ bạc chèn vào ({words}) — cổng cũ có thể đã bị tấn công; "
+            "đã bỏ các chữ đó và ghi bài dạng nháp (draft: true)"
+        ),
+        "đọc lại toàn bài, rồi mới xóa dòng draft: true",
+        (
+            "warning: gambling spam inside the article ({words}) — the old portal may have been hacked; "
+            "those words were removed and the post is a draft (draft: true)"
+        ),
+        "read the whole post before deleting the draft: true line",
+    ),
+    "import.not_published": (
+        "bài chưa đăng trên cổng cũ (status {status}); ghi dạng nháp",
+        None,
+        "the article was not published on the old portal (status {status}); written as a draft",
+        None,
+    ),
+    "import.alias_query": (
+        "địa chỉ cũ {url} có phần ?… nên không giữ được làm địa chỉ chuyển hướng (aliases)",
+        "trang tĩnh không phân biệt được các địa chỉ chỉ khác nhau phần sau dấu ?",
+        "the old address {url} has a ?query, so it cannot be kept as a redirect (aliases)",
+        "a static site cannot tell apart addresses that differ only after the ?",
+    ),
+    "import.alias_invalid": (
+        "địa chỉ cũ {url} không dùng được làm địa chỉ chuyển hướng; bỏ qua",
+        None,
+        "the old address {url} cannot be a redirect; left out",
+        None,
+    ),
+    "import.legacy_font": (
+        "văn bản gõ bằng bảng mã phông cũ {encoding}, không phải Unicode; không nhập để tránh chữ lỗi",
+        "chuyển mã bằng Unikey (Công cụ chuyển mã: nguồn {encoding}, đích Unicode), lưu UTF-8 rồi nhập lại",
+        "the text uses the legacy {encoding} font encoding, not Unicode; not imported, it would come out garbled",
+        "convert it with Unikey (source {encoding}, destination Unicode), save as UTF-8 and import again",
+    ),
+    "import.decoded_as": ("đọc theo bảng mã {encoding}", None, "read as {encoding}", None),
+    "import.binary": (
+        "tệp không phải văn bản",
+        "nhập được tệp .txt, trang .html đã lưu, tệp RSS/Atom hoặc tệp .sql sao lưu của NukeViet",
+        "the file is not text",
+        "import reads .txt, saved .html pages, RSS/Atom feeds and NukeViet .sql dumps",
+    ),
+    "import.empty": ("tệp trống", None, "the file is empty", None),
+    "import.too_large": ("tệp quá lớn để nhập (hơn 200 MB)", None, "the file is too large to import (over 200 MB)", None),
+    "import.bad_feed": (
+        "tệp RSS/Atom hỏng, không đọc được",
+        None,
+        "the RSS/Atom file is malformed and cannot be read",
+        None,
+    ),
+    "import.no_articles": (
+        "không tìm thấy bài nào trong tệp",
+        "tệp .sql phải có bảng …_news_rows của NukeViet; tệp RSS phải có thẻ <item>",
+        "no articles found in the file",
+        "a .sql dump needs NukeViet's …_news_rows table; an RSS file needs <item> elements",
+    ),
+    "summary.import": (
+        "Đã nhập {written} bài; bỏ qua {duplicates} bài đã có, {skipped} bài không ghi được.",
+        None,
+        "Imported {written} posts; {duplicates} already there, {skipped} could not be written.",
+        None,
+    ),
+    "summary.import_dry": (
+        "Chạy thử: sẽ ghi {written} bài; {duplicates} bài đã có, {skipped} bài không ghi được. Chưa ghi gì.",
+        None,
+        "Dry run: would write {written} posts; {duplicates} already there, {skipped} could not be written. Nothing written.",
+        None,
+    ),
+    # Photos (images.py)
+    "image.missing": (
+        "không thấy ảnh '{src}' (đã tìm: {looked})",
+        "đặt ảnh cạnh bài viết và ghi tên tệp, ví dụ ![Quang cảnh hội nghị](anh-hoi-nghi.jpg); tên tệp phân biệt chữ hoa, chữ thường",
+        "the image '{src}' is not there (looked for: {looked})",
+        "put the photo next to the post and write its file name, e.g. ![The meeting](meeting.jpg); names are case-sensitive",
+    ),
+    "image.outside": (
+        "ảnh '{src}' nằm ngoài thư mục content/ và static/ của trang",
+        "chép ảnh vào thư mục của bài viết",
+        "the image '{src}' is outside the site's content/ and static/ folders",
+        "copy the photo into the post's folder",
+    ),
+    "image.not_image": (
+        "tệp '{src}' không phải là ảnh (hoặc bị hỏng)",
+        "dùng ảnh JPEG, PNG, WebP hoặc GIF; mở tệp trên máy để kiểm tra",
+        "the file '{src}' is not an image (or is damaged)",
+        "use a JPEG, PNG, WebP or GIF photo; open the file to check it",
+    ),
+    "image.too_large": (
+        "ảnh '{src}' quá lớn ({megabytes} MB, tối đa 25 MB)",
+        "lưu một bản nhỏ hơn của ảnh; phuongnews tự làm nhẹ ảnh khi đăng",
+        "the image '{src}' is too large ({megabytes} MB, at most 25 MB)",
+        "save a smaller copy of the photo; phuongnews makes published photos light by itself",
+    ),
+    "image.too_many_pixels": (
+        "ảnh '{src}' có quá nhiều điểm ảnh ({width} × {height})",
+        "thu nhỏ ảnh còn dưới 10 000 điểm mỗi chiều",
+        "the image '{src}' has too many pixels ({width} × {height})",
+        "scale the image down below 10,000 pixels a side",
+    ),
+    "image.broken": (
+        "không đọc được nội dung ảnh '{src}' (tệp bị hỏng hoặc chép chưa xong)",
+        "chép lại ảnh từ điện thoại hoặc Zalo",
+        "cannot decode the image '{src}' (the file is damaged or was not copied completely)",
+        "copy the photo again from the phone",
+    ),
+    "image.no_alt": (
+        "cảnh báo: ảnh '{src}' chưa có lời mô tả cho người khiếm thị",
+        "viết mô tả trong ngoặc vuông: ![Quang cảnh hội nghị](ten-anh.jpg)",
+        "warning: the image '{src}' has no text for blind readers (alt text)",
+        "describe it inside the brackets: ![The meeting hall](photo.jpg)",
+    ),
 }
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phuongnews.images import Photo
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class UrlPatterns:
     people: str = "nhan-vat/"
     person: str = "nhan-vat/{person}/"
     programme: str = "don-vi/{unit}/nhiem-vu/{year}/"
+    search: str = "tim-kiem/"
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ class Article:
     published_stated: bool = False  # False: `published` was left out and copies `date`
     expires: datetime | None = None  # left out of the site from then on
     aliases: tuple[str, ...] = ()  # site URLs of old addresses that redirect here
+    photos: tuple[Photo, ...] = ()  # the body's photos, published as resized variants
+    cover_photo: Photo | None = None  # the photo behind `cover` (then the Open Graph JPEG's path)
 
     @property
     def year(self) -> int:
@@ -115,6 +122,7 @@ class Page:
     title: str
     draft: bool
     body_html: str
+    photos: tuple[Photo, ...] = ()
 
 
 @dataclass(frozen=True)

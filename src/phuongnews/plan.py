@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from phuongnews import indexes, urls
+from phuongnews import indexes, search, urls
 from phuongnews.models import Article, Site, TaskList, Unit
 from phuongnews.people import gather_people
-from phuongnews.vietnamese import collation_key
+from phuongnews.vietnamese import collation_key, format_date_en, format_date_vi
 
 HOME_ITEMS = 10
+RAW = ""  # an Output with this template is written as context["data"], not rendered
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,17 @@ def plan(site: Site) -> list[Output]:
         outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, "listing.html",
                             {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": (),
                              "programmes": ()})
+
+    search_url = urls.search(patterns)
+    outputs.append(Output(search_url, "search.html", {
+        "meta": Meta("Tìm kiếm", search_url, feed="feed.xml"),
+        "index_url": search_url + search.INDEX,
+        "unit_rows": units_sorted,
+        "year_rows": list(year_groups),
+    }))
+    format_date = format_date_vi if config.language == "vi" else format_date_en
+    index_files = search.build_index(articles, config, search_url, lambda d: format_date(d, with_weekday=False))
+    outputs += [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
     outputs.append(_feed(site, "feed.xml", config.title, "", articles))
     outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))

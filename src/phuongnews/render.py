@@ -15,7 +15,7 @@ import jinja2
 from phuongnews import urls
 from phuongnews.errors import ErrorList
 from phuongnews.models import Site
-from phuongnews.plan import Output, task_groups
+from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
 
 TEMPLATES_DIR = "templates"
@@ -51,6 +51,7 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         years_url=urls.years(config.urls),
         people_url=urls.people(config.urls),
         person_url=lambda key: urls.person(config.urls, key),
+        search_url=urls.search(config.urls),
     )
     return env
 
@@ -78,6 +79,9 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
     files: dict[str, bytes] = {}
     reported: set[tuple] = set()
     for output in outputs:
+        if output.template == RAW:  # data files (the search index): bytes made by the planner
+            files[urls.output_path(output.url)] = output.context["data"]
+            continue
         try:
             text = env.get_template(output.template).render(output.context)
         except jinja2.TemplateSyntaxError as exc:

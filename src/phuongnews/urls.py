@@ -57,6 +57,11 @@ def programme(patterns: UrlPatterns, unit_key: str, year: int) -> str:
     return patterns.programme.format(unit=unit_key, year=year)
 
 
+def search(patterns: UrlPatterns) -> str:
+    """The search page; its index files live in the same folder."""
+    return patterns.search
+
+
 def paginated(patterns: UrlPatterns, first: str, number: int) -> str:
     """Page 1 of a listing lives at the listing's own URL; page n at …/trang-n/."""
     return first if number == 1 else first + patterns.pagination.format(n=number)

@@ -1,0 +1,194 @@
+"""Save-to-screen latency of `phuongnews serve`: the time from saving a post to the browser
+showing the new text, on the example site and on a generated site of 1,000 posts.
+
+    .venv/bin/python bench/serve_latency.py [--posts 1000] [--edits 20]
+
+For each site: copies it into a temporary folder, starts `phuongnews serve` as an editor
+would (a separate process), opens the post in headless Chromium (Debian's chromium and
+chromium-driver), then saves the post ~20 times the way vim and VS Code do (write a temp
+file, rename it over the post), each time with a new sentence in the body, and measures
+from the moment the rename returned to the moment the reloaded page had the sentence
+(`DOMContentLoaded` of the new document, on the same clock). Prints p50/p95 per site and
+the server's own rebuild time. Nothing is written outside the temporary folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from sitegen import make_site  # bench/ is not a package: found through sys.path
+
+CHROMIUM = os.environ.get("PHUONGNEWS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("PHUONGNEWS_CHROMEDRIVER", "/usr/bin/chromedriver")
+EXAMPLE_POST = "content/posts/2023/ub-mttq-xa-doi-can-tong-ket-cong-tac-mat-tran-nam-2023.md"
+WARM_UP = 2  # saves not counted: the browser, the templates and the parse memo warm up
+
+
+def example_site(root: Path) -> tuple[Path, str]:
+    root.mkdir(parents=True)
+    for name in ("site.yaml", "content", "templates", "static"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    return root, EXAMPLE_POST
+
+
+def generated_site(root: Path, posts: int) -> tuple[Path, str]:
+    make_site(root, posts)
+    return root, "content/posts/2020/bai-viet-so-0005.md"
+
+
+class Server:
+    """`phuongnews serve` in its own process; its printed rebuild times are collected."""
+
+    REBUILT = re.compile(r"Rebuilt after a save: \d+ page\(s\) changed \((\d+\.\d+) s\)")
+    BUILT = re.compile(r"Built \d+ posts into (\d+) pages in (\d+\.\d+) s")
+
+    def __init__(self, site: Path):
+        env = {**os.environ, "PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "phuongnews", "serve", "--site", str(site), "--port", "0", "--lang", "en"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", env=env)
+        self.rebuilds: list[float] = []
+        self.pages, self.first_build = 0, 0.0
+        self.url = None
+        self.started = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.started.wait(300) or self.url is None:
+            raise SystemExit("phuongnews serve did not start")
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            if self.url is None and "http://" in line:
+                self.url = re.search(r"http://\S+", line)[0]
+                self.started.set()
+            found = self.REBUILT.search(line)
+            if found:
+                self.rebuilds.append(float(found[1]))
+            built = self.BUILT.search(line)
+            if built:
+                self.pages, self.first_build = int(built[1]), float(built[2])
+        self.started.set()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1200,900"):
+        options.add_argument(argument)
+    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+
+
+def save_by_rename(path: Path, text: str) -> float:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+    return time.time()
+
+
+SHOWN = """
+const marker = arguments[0];
+if (!document.body || !document.body.innerText.includes(marker)) return null;
+const nav = performance.getEntriesByType("navigation")[0];
+return performance.timeOrigin + nav.domContentLoadedEventEnd;
+"""
+
+
+def measure(driver, site: Path, post: str, edits: int) -> tuple[list[float], Server]:
+    server = Server(site)
+    try:
+        article = post_url(server.url, site, post)
+        driver.get(article)
+        path = site / post
+        original = path.read_text(encoding="utf-8")
+        head, separator, body = original.partition("\n---\n")
+        latencies = []
+        for number in range(WARM_UP + edits):
+            marker = f"Câu đo thời gian số {number} được thêm vào lúc lưu."
+            saved = save_by_rename(path, head + separator + marker + "\n\n" + body)
+            deadline = time.monotonic() + 30
+            shown = None
+            while shown is None:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the browser did not show save {number} within 30 s")
+                shown = driver.execute_script(SHOWN, marker)
+                if shown is None:
+                    time.sleep(0.005)
+            if number >= WARM_UP:
+                latencies.append(shown / 1000 - saved)
+            time.sleep(0.3)  # an editor does not save twice in the same instant
+        path.write_text(original, encoding="utf-8")
+        return latencies, server
+    finally:
+        server.stop()
+
+
+def post_url(base: str, site: Path, post: str) -> str:
+    """The article's URL, as the build gives it."""
+    from phuongnews.build import BuildOptions, load_site
+
+    return base + next(a.url for a in load_site(BuildOptions(site_dir=site)).articles if a.source == post)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` of them at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=1000, help="posts in the generated site (default 1000)")
+    parser.add_argument("--edits", type=int, default=20, help="measured saves per site (default 20)")
+    args = parser.parse_args()
+    driver = browser()
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="phuongnews-bench-") as temp:
+            temp = Path(temp)
+            for name, (site, post) in (("example site", example_site(temp / "example")),
+                                       (f"{args.posts}-post site", generated_site(temp / "big", args.posts))):
+                from phuongnews.build import BuildOptions, load_site
+
+                count = len(load_site(BuildOptions(site_dir=site)).articles)
+                print(f"{name}: {count} posts, {args.edits} saves …", file=sys.stderr, flush=True)
+                latencies, server = measure(driver, site, post, args.edits)
+                rows.append((name, count, server.pages, server.first_build, latencies, server.rebuilds[WARM_UP:]))
+    finally:
+        driver.quit()
+    print()
+    print("| site | posts | pages | first build | saves | save → shown p50 | p95 | max | server's rebuild p50 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, count, pages, first, latencies, rebuilds in rows:
+        rebuild = f"{statistics.median(rebuilds):.2f} s" if rebuilds else "–"
+        print(f"| {name} | {count} | {pages} | {first:.2f} s | {len(latencies)} | {percentile(latencies, 0.5):.2f} s "
+              f"| {percentile(latencies, 0.95):.2f} s | {max(latencies):.2f} s | {rebuild} |")
+    chromium = subprocess.run([CHROMIUM, "--version"], check=False, capture_output=True, text=True).stdout.strip()
+    print(f"\n{os.cpu_count()} cores; Python {sys.version.split()[0]}; {chromium}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
