@@ -185,7 +185,13 @@ def pagefind_query(driver, served, out: Path, query: str) -> dict:
     log.clear()
     driver.get(base + "pf-harness.html")
     WebDriverWait(driver, 60).until(lambda d: d.execute_script("return window.ready === true"))
-    result = driver.execute_async_script("window.run(arguments[0]).then(arguments[1])", query)
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        result = driver.execute_async_script("window.run(arguments[0]).then(arguments[1])", query)
+    except TimeoutException:  # seen at 50,000 posts: recorded, not fatal
+        raw, gz, requests = fetched(out, log, "pagefind/")
+        return {"count": None, "urls": [], "raw": raw, "gzip": gz, "requests": requests, "timeout": True}
     raw, gz, requests = fetched(out, log, "pagefind/")
     return {"count": result["count"], "urls": result["urls"], "raw": raw, "gzip": gz, "requests": requests}
 
