@@ -19,6 +19,7 @@ from phuongnews.models import Site
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
+from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
 from phuongnews.writer import check_output_folder, static_files, write_site
 
@@ -116,11 +117,9 @@ def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: Er
 
 
 def _read_text(path: Path) -> str | None:
-    """A file's text for locating a line in an error message; None if it cannot be read."""
-    try:
-        return nfc(path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n"))
-    except OSError:
-        return None
+    """A file's text, decoded as the loader did (so line numbers agree), for locating a line
+    in an error message; None if it cannot be read."""
+    return read_source(path, path.name, ErrorList())
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -19,10 +19,10 @@ from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
-from phuongnews.people import clean_name, person_key
+from phuongnews.people import person_key
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name
-from phuongnews.vietnamese import collation_key, fold, nfc, slugify_vi
+from phuongnews.vietnamese import collation_key, fold, nfc, slugify_vi, strip_honorific
 from phuongnews.yamlsource import parse_yaml
 
 POST_KEYS = (
@@ -237,7 +237,7 @@ def _speakers(read: Reader) -> tuple[Speaker, ...]:
             read.error(path + ("id",), "speakers.id", value=person_id, suggestion=slugify_vi(person_id) or "nguoi-1")
             continue
         if name:
-            name = clean_name(name)
+            name = strip_honorific(name)
             speakers.append(Speaker(name=name, role=read.text(path + ("role",)), note=read.text(path + ("note",)),
                                     key=person_key(name, person_id)))
     return tuple(speakers)

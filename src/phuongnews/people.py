@@ -12,14 +12,9 @@ from phuongnews.models import Article, Speaker
 from phuongnews.vietnamese import name_sort_key, slugify_vi, strip_honorific
 
 
-def clean_name(name: str) -> str:
-    """The name alone: tidy spaces, NFC, no "Đ/c" or "đồng chí" in front."""
-    return strip_honorific(name)
-
-
 def person_key(name: str, person_id: str | None = None) -> str:
     """The person's URL slug: their `id` if given, else their cleaned name as a slug."""
-    return person_id or slugify_vi(clean_name(name))
+    return person_id or slugify_vi(strip_honorific(name))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024  # a post is a few KB; anything this big was
 
 
 def decode_source(data: bytes, source: str, errors: ErrorList) -> str | None:
-    if _looks_utf16(data):
+    if looks_utf16(data):
         errors.add(source, 1, "source.utf16")
         return None
     if b"\x00" in data:
@@ -32,7 +32,7 @@ def decode_source(data: bytes, source: str, errors: ErrorList) -> str | None:
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _looks_utf16(data: bytes) -> bool:
+def looks_utf16(data: bytes) -> bool:
     """A UTF-16 BOM, or (saved without one) NUL bytes on one side of every character only,
     as ASCII letters give in UTF-16; a binary file has NULs anywhere."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

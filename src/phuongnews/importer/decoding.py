@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from phuongnews.sources import looks_utf16
 from phuongnews.vietnamese import nfc
 
 # Windows-1258 bytes that Vietnamese written in Windows-1258 never uses, but that TCVN3 (ABC)
@@ -36,7 +37,7 @@ def decode(data: bytes) -> Decoded:
         return _checked(data[3:].decode("utf-8", errors="replace"), "utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _checked(data.decode("utf-16", errors="replace"), "utf-16")
-    if _looks_utf16(data):
+    if len(data) >= 4 and looks_utf16(data):
         even_zero = data[0::2].count(0) > data[1::2].count(0)
         return _checked(data.decode("utf-16-be" if even_zero else "utf-16-le", errors="replace"), "utf-16")
     if b"\x00" in data:
@@ -59,11 +60,6 @@ def _checked(text: str, encoding: str) -> Decoded:
     if not text.strip():
         return Decoded(None, encoding, refused="import.empty")
     return Decoded(text, encoding)
-
-
-def _looks_utf16(data: bytes) -> bool:
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    return len(data) % 2 == 0 and len(data) >= 4 and (even == 0) != (odd == 0) and 4 * (even + odd) >= len(data)
 
 
 def _legacy_bytes(data: bytes) -> str | None:
