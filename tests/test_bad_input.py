@@ -653,34 +653,34 @@ def _work_folders(parent: Path, out_name: str) -> list[str]:
 BIG_CONFIG = MINIMAL_CONFIG.replace("per_page: 2", "per_page: 1000")
 
 
-# `phuongnews build` in a process that, once its site is rendered, waits until every other
+# `phuongnews build` in a process that, once its site is planned, waits until every other
 # such process is ready to write too, so that they really try to write at once; it logs when
 # it starts replacing the output (the clean-up that follows taking the lock) and when it has
-# swapped the new site in (argv: barrier folder, number of processes, then the command line).
+# put the new site in place (argv: barrier folder, number of processes, then the command line).
 _TOGETHER = """
 import os, sys, time
 from pathlib import Path
-from phuongnews import build, cli, writer
+from phuongnews import cli, writer
 barrier, count = Path(sys.argv[1]), int(sys.argv[2])
 log = barrier / f"log-{os.getpid()}"
-write_site, recover, swap = build.write_site, writer._recover, writer._swap
+open_staging, recover, commit = writer.Staging.open, writer._recover, writer.Staging.commit
 def together(*args, **kwargs):
     (barrier / f"ready-{os.getpid()}").touch()
     deadline = time.monotonic() + 60
     while len(list(barrier.glob("ready-*"))) < count and time.monotonic() < deadline:
         time.sleep(0.001)
-    return write_site(*args, **kwargs)
+    return open_staging(*args, **kwargs)
 def logged(step, function):
-    def run(*args):
+    def run(*args, **kwargs):
         if step == "start":
             log.open("a").write(f"start {time.monotonic()}\\n")
-        result = function(*args)
+        result = function(*args, **kwargs)
         if step == "end":
             log.open("a").write(f"end {time.monotonic()}\\n")
         return result
     return run
-build.write_site = together
-writer._recover, writer._swap = logged("start", recover), logged("end", swap)
+writer.Staging.open = together
+writer._recover, writer.Staging.commit = logged("start", recover), logged("end", commit)
 sys.exit(cli.main(sys.argv[3:]))
 """
 

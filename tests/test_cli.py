@@ -57,8 +57,10 @@ def test_build_process_succeeds_with_summary(site_factory, tmp_path):
     result = phuongnews("build", "--site", str(site), "--out", str(out_dir))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    match = BUILT_VI.match(result.stdout.rstrip("\n"))
+    summary, changes = result.stdout.splitlines()
+    match = BUILT_VI.match(summary)
     assert match, result.stdout
+    assert changes == f"Tệp thay đổi: ghi {match[3]}, xóa 0; 0 tệp giữ nguyên (dựng lại {match[2]} trang)."
     posts, pages, files, where = match.groups()
     assert (posts, where) == ("1", str(out_dir))
     written = [p for p in out_dir.rglob("*") if p.is_file() and p.name != MARKER]
@@ -106,7 +108,7 @@ def test_build_defaults_to_public_inside_the_site(site_factory, capsys):
     site = site_factory({POST: post()})
     code, out, err = run(capsys, "build", "--site", str(site))
     assert (code, err) == (0, "")
-    assert BUILT_VI.match(out.rstrip("\n")).group(4) == str(site / "public")
+    assert BUILT_VI.match(out.splitlines()[0]).group(4) == str(site / "public")
     page = (site / "public" / ARTICLE).read_text(encoding="utf-8")
     assert "Hội nghị tổng kết năm 2023" in page
     assert (site / "public" / MARKER).is_file()
@@ -144,9 +146,9 @@ def test_draft_is_published_only_with_drafts(site_factory, tmp_path, capsys):
     })
     plain, with_drafts = tmp_path / "plain", tmp_path / "drafts"
     code, out, _ = run(capsys, "build", "--site", str(site), "--out", str(plain))
-    assert code == 0 and BUILT_VI.match(out.rstrip("\n")).group(1) == "1"
+    assert code == 0 and BUILT_VI.match(out.splitlines()[0]).group(1) == "1"
     code, out, _ = run(capsys, "build", "--site", str(site), "--out", str(with_drafts), "--drafts")
-    assert code == 0 and BUILT_VI.match(out.rstrip("\n")).group(1) == "2"
+    assert code == 0 and BUILT_VI.match(out.splitlines()[0]).group(1) == "2"
     assert not (plain / "tin-tuc/2023/bai-nhap").exists()
     assert "Bài nháp chưa duyệt" not in (plain / "index.html").read_text(encoding="utf-8")
     assert "Bài nháp chưa duyệt" in (with_drafts / "tin-tuc/2023/bai-nhap/index.html").read_text(encoding="utf-8")
@@ -346,7 +348,8 @@ def test_lang_en_switches_success_messages(site_factory, tmp_path, capsys):
     site = site_factory({POST: post()})
     code, out, _ = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "web"), "--lang", "en")
     assert code == 0
-    assert re.fullmatch(rf"Built 1 posts into \d+ pages \(\d+ files\) in {re.escape(str(tmp_path / 'web'))} in \d+\.\d\d s\.\n", out), out
+    assert re.fullmatch(rf"Built 1 posts into \d+ pages \(\d+ files\) in {re.escape(str(tmp_path / 'web'))} in \d+\.\d\d s\.\n"
+                        r"Changed files: (\d+) written, 0 removed; 0 left as they were \(\d+ pages rendered\)\.\n", out), out
     code, out, _ = run(capsys, "new", "Hội nghị", "--unit", "mttq", "--date", "2024-01-05", "--site", str(site), "--lang", "en")
     assert (code, out) == (0, "Created content/posts/2024/hoi-nghi.md. Open it to write the post, then run: phuongnews build\n")
 

@@ -1,7 +1,8 @@
 """Photos from phones: resized to a few widths (never up), WebP + progressive JPEG with
 srcset/sizes/width/height/lazy, EXIF orientation applied and every EXIF/GPS byte gone,
-captions and galleries, a cache that makes rebuilds encode nothing, and exact errors.
-Every image here is made by the test with Pillow."""
+captions and galleries, originals published only when the site asks (and then without
+EXIF/GPS), a cache that makes rebuilds encode nothing and forgets deleted photos, and exact
+errors. Every image here is made by the test with Pillow."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
 from phuongnews import images
 from phuongnews.cli import main
 from phuongnews.markup import MarkdownRenderer
-from tests.conftest import post
+from tests.conftest import MINIMAL_CONFIG, post
 
 POST = "content/posts/2023/a.md"
 FOLDER = "content/posts/2023"
@@ -26,13 +27,20 @@ ZALO = "z4012705827385_e0f894bb90c38e5d43cf99fa6932d4a7.jpg"
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 
-def phone_jpeg(width: int, height: int, orientation: int = 1, gps: bool = True) -> bytes:
+def phone_jpeg(width: int, height: int, orientation: int = 1, gps: bool = True, **save) -> bytes:
     """A photo as a phone stores it: `width` × `height` as displayed, top half red and bottom
-    half blue, stored turned on its side for orientation 6 or 8, with camera and GPS tags."""
+    half blue, stored turned on its side for orientation 6 or 8, with camera and GPS tags;
+    `save` adds Pillow save options (an ICC profile, XMP, a comment)."""
     shown = Image.new("RGB", (width, height), BLUE)
     shown.paste(Image.new("RGB", (width, height // 2), RED), (0, 0))
     stored = {6: shown.transpose(Image.Transpose.ROTATE_90), 8: shown.transpose(Image.Transpose.ROTATE_270)}.get(
         orientation, shown)
+    buffer = io.BytesIO()
+    stored.save(buffer, "JPEG", quality=90, exif=phone_exif(orientation, gps), **save)
+    return buffer.getvalue()
+
+
+def phone_exif(orientation: int = 1, gps: bool = True) -> Image.Exif:
     exif = Image.Exif()
     exif[0x0112] = orientation
     exif[0x010F] = "Samsung"
@@ -40,9 +48,7 @@ def phone_jpeg(width: int, height: int, orientation: int = 1, gps: bool = True) 
     if gps:
         tags = exif.get_ifd(ExifTags.IFD.GPSInfo)
         tags[1], tags[2], tags[3], tags[4] = "N", (21.0, 1.0, 30.0), "E", (105.0, 51.0, 0.0)
-    buffer = io.BytesIO()
-    stored.save(buffer, "JPEG", quality=90, exif=exif)
-    return buffer.getvalue()
+    return exif
 
 
 class _Tags(HTMLParser):
@@ -119,6 +125,8 @@ def test_a_phone_photo_is_published_responsive_light_and_private(site_factory, c
             assert_clean(path)
     published = [p for p in (site / "public").rglob("*") if p.is_file()]
     assert not any(p.name == ZALO or p.read_bytes() == original for p in published)  # the original stays home
+    assert all(re.fullmatch(r"[0-9a-f]{16}-\d+\.(jpg|webp)", p.name) for p in (site / "public/anh").iterdir())
+    assert "<a " not in body  # nothing to open full size
     assert sum(p.stat().st_size for p in published if p.suffix == ".webp") < len(original)
 
 
@@ -211,15 +219,157 @@ def test_a_rebuild_encodes_nothing_and_output_is_byte_identical(site_factory, ca
     assert again == first
 
 
-def test_deleting_a_photo_removes_its_files(site_factory, capsys):
+def cached_keys(site: Path) -> set[str]:
+    return {p.name[:16] for p in (site / images.CACHE_FOLDER / "images").iterdir()}
+
+
+def test_deleting_a_photo_removes_its_files_from_the_site_and_the_cache(site_factory, capsys, monkeypatch):
+    encoded = []
+    real_encode = images.encode
+    monkeypatch.setattr(images, "encode", lambda data, wanted: encoded.append(1) or real_encode(data, wanted))
+    draft = "content/posts/2023/nhap.md"
     site = site_factory({POST: post(body="![Một](1.jpg)\n\n![Hai](2.jpg)"),
-                         f"{FOLDER}/1.jpg": phone_jpeg(900, 600), f"{FOLDER}/2.jpg": phone_jpeg(1200, 900)})
+                         draft: post(title="Bản nháp", body="![Ba](3.jpg)", extra="draft: true"),
+                         f"{FOLDER}/1.jpg": phone_jpeg(900, 600), f"{FOLDER}/2.jpg": phone_jpeg(1200, 900),
+                         f"{FOLDER}/3.jpg": phone_jpeg(800, 600)})
+    cache = site / images.CACHE_FOLDER
+    (cache / "build").mkdir(parents=True)
+    (cache / "build/index").write_text("another cache's", encoding="utf-8")
+    (cache / "images").mkdir()
+    (cache / "images/README").write_text("not a photo's", encoding="utf-8")
+    assert build(site, capsys, "--drafts") == (0, [])  # the preview of drafts made 3.jpg's variants
     assert build(site, capsys) == (0, [])
     assert len(list((site / "public/anh").iterdir())) == 2 * 2 + 3 * 2
+    assert len(encoded) == 3  # 3.jpg is still in the site folder: the build without drafts kept it
+    keys = cached_keys(site)
+    assert len(keys - {"README"}) == 3
+
     (site / POST).write_text(post(body="![Một](1.jpg)"), encoding="utf-8")
     (site / FOLDER / "2.jpg").unlink()
     assert build(site, capsys) == (0, [])
     assert len(list((site / "public/anh").iterdir())) == 2 * 2
+    assert len(cached_keys(site)) == len(keys) - 1  # 2.jpg's variants are gone from the cache too
+    stamps = {p.name: p.stat().st_mtime_ns for p in (cache / "images").iterdir()}
+    assert build(site, capsys) == (0, [])
+    assert len(encoded) == 3  # warm: nothing encoded, nothing pruned, nothing rewritten
+    assert {p.name: p.stat().st_mtime_ns for p in (cache / "images").iterdir()} == stamps
+    assert (cache / "build/index").read_text(encoding="utf-8") == "another cache's"  # other caches untouched
+    assert (cache / "images/README").is_file()
+
+
+def test_the_cache_prunes_only_photos_that_are_gone(tmp_path):
+    photo = tmp_path / "content/a.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(phone_jpeg(600, 400))
+    key = images.content_key(photo.read_bytes())
+    found = images.Photo(path=photo, name="content/a.jpg", key=key, width=600, height=400)
+    cache = tmp_path / images.CACHE_FOLDER / "images"
+    images.publish(images.variants([found], []), cache)
+    made = sorted(p.name for p in cache.iterdir())
+    (cache / "0123456789abcdef-480.jpg").write_bytes(b"a variant no record speaks for")
+    assert images.prune(cache, set()) == 1  # kept: a.jpg is still there
+    assert sorted(p.name for p in cache.iterdir()) == made
+    os.utime(photo, ns=(0, 0))  # touched (a git checkout), same bytes: still the same photo
+    assert images.prune(cache, set()) == 0 and sorted(p.name for p in cache.iterdir()) == made
+    photo.write_bytes(phone_jpeg(600, 400, gps=False))
+    assert images.prune(cache, {key}) == 0  # used by this build: kept whatever the folder says
+    assert images.prune(cache, set()) == 1
+    assert list(cache.iterdir()) == []
+
+
+def original_of(site: Path, img_href: str) -> Path:
+    return site / "public" / img_href.removeprefix("/")
+
+
+def assert_private(path: Path) -> None:
+    """No EXIF, GPS, XMP, comment or text left, nor any byte of the tags the test wrote."""
+    data = path.read_bytes()
+    with Image.open(path) as image:
+        assert not image.getexif(), path
+        assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment"} & image.info.keys(), path
+        assert not getattr(image, "text", None), path
+    for secret in (b"Exif", b"Samsung", b"SM-A546E", PLACE):
+        assert secret not in data, (path, secret)
+
+
+PLACE = b"Phuong Mau 21.0250N 105.8500E"  # where the photo was taken, written in every way a file can
+
+
+def tagged_png(width: int, height: int) -> bytes:
+    image = Image.new("RGB", (width, height), BLUE)
+    image.paste(Image.new("RGB", (width, height // 2), RED), (0, 0))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", PLACE.decode())
+    info.add_text("Location", PLACE.decode(), zip=True)
+    info.add_itxt("XML:com.adobe.xmp", PLACE.decode())
+    info.add(b"tIME", b"\x07\xe7\x0c\x16\x08\x00\x00")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", exif=phone_exif(), pnginfo=info)
+    return buffer.getvalue()
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def test_originals_are_published_when_asked_and_carry_no_exif_or_gps(site_factory, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(images, "_PARALLEL_FROM", 100)  # encoded here, where the calls are counted
+    real_original = images.encode_original
+    monkeypatch.setattr(images, "encode_original", lambda data, ext: calls.append(ext) or real_original(data, ext))
+    upright = phone_jpeg(1200, 900, icc_profile=SRGB, comment=PLACE, xmp=PLACE, progressive=True,
+                         restart_marker_blocks=3) + b"SEFH" + PLACE  # a phone's trailer after the image
+    webp = io.BytesIO()
+    Image.open(io.BytesIO(phone_jpeg(640, 480))).save(webp, "WEBP", exif=phone_exif(), xmp=PLACE, icc_profile=SRGB)
+    files = {f"{FOLDER}/thang.jpg": upright, f"{FOLDER}/dung.jpg": phone_jpeg(600, 800, orientation=6),
+             f"{FOLDER}/hinh.png": tagged_png(500, 300), f"{FOLDER}/web.webp": webp.getvalue()}
+    body = ("![Thẳng](thang.jpg)\n\n![Đứng](dung.jpg)\n![Hình](hinh.png)\n\n![Web](web.webp)\n\n"
+            "[![Liên kết](thang.jpg)](https://example.vn/)")
+    site = site_factory({"site.yaml": MINIMAL_CONFIG + "photos:\n  originals: true\n", POST: post(body=body), **files})
+    assert build(site, capsys) == (0, [])
+    html = body_of(article(site))
+    links = tags(html, "a")
+    assert [a["href"] for a in links[:4]] == [
+        f"/anh/{images.content_key(data)}.{ext}" for data, ext in zip(files.values(), ("jpg", "jpg", "png", "webp"))]
+    assert links[4]["href"] == "https://example.vn/"  # an image already linked keeps its link
+    assert re.search(r'<figure class="photo"><a href="/anh/[0-9a-f]{16}\.jpg"><picture>.*?</picture></a></figure>', html)
+    originals = [original_of(site, a["href"]) for a in links[:4]]
+    for path in originals:
+        assert_private(path)
+    thang, dung, hinh, web = originals
+    with Image.open(thang) as image, Image.open(io.BytesIO(upright)) as before:
+        assert image.info.get("icc_profile") == SRGB  # the colour profile stays
+        assert image.tobytes() == before.tobytes()  # not encoded again: the very same pixels
+    assert len(thang.read_bytes()) < len(upright)
+    with Image.open(dung) as image:  # turned upright, full size
+        assert image.size == (600, 800)
+        top, bottom = image.getpixel((300, 5)), image.getpixel((300, 795))
+        assert top[0] > 150 and top[2] < 100 and bottom[2] > 150 and bottom[0] < 100
+    for path, data in ((hinh, files[f"{FOLDER}/hinh.png"]), (web, files[f"{FOLDER}/web.webp"])):
+        with Image.open(path) as image, Image.open(io.BytesIO(data)) as before:
+            assert image.format == before.format and image.tobytes() == before.tobytes()
+    assert sorted(calls) == ["jpg", "jpg", "png", "webp"]
+    assert build(site, capsys) == (0, [])
+    assert len(calls) == 4  # warm: not made again
+
+    assert build(site, capsys, "--relative") == (0, [])
+    href = tags(body_of(article(site)), "a")[0]["href"]
+    assert href.startswith("../../../anh/") and (site / "public" / URL / href).resolve().is_file()
+
+
+@pytest.mark.parametrize(("yaml", "line", "expected"), [
+    ("photos:\n  originals: có\n", 2, [
+        "site.yaml:{line}: photos.originals phải là true hoặc false, không phải 'có'",
+        "    gợi ý: true: đăng cả ảnh gốc cỡ đầy đủ (đã xóa EXIF và vị trí GPS); false hoặc bỏ đi: chỉ đăng các bản thu nhỏ"]),
+    ("photos:\n  original: true\n", 2, ["site.yaml:{line}: khóa 'original' không có trong photos",
+                                         "    gợi ý: có phải ý bạn là 'originals'?"]),
+    ("photos: true\n", 1, ["site.yaml:{line}: photos phải là một bảng dạng khóa: giá trị"]),
+])
+def test_a_bad_photos_setting_names_its_line(site_factory, capsys, yaml, line, expected):
+    site = site_factory({"site.yaml": MINIMAL_CONFIG + yaml, POST: post()})
+    code, err = build(site, capsys)
+    assert code == 1
+    line += MINIMAL_CONFIG.count("\n")
+    assert err[:len(expected)] == [e.format(line=line) for e in expected]
 
 
 def test_the_cover_is_a_1200_px_jpeg_for_open_graph(site_factory, capsys):

@@ -141,7 +141,7 @@ def test_build_writes_text_and_json_reports(site_factory, capsys):
     data = json.loads((site / "r.json").read_text(encoding="utf-8"))
     assert data["posts"] == 2 and data["by_year"] == {"2023": 1, "2022": 1}
     assert data["missing_summary"] == ["content/posts/2022/b.md"]
-    assert set(data["seconds"]) == {"load", "render", "write", "total"}
+    assert set(data["seconds"]) == {"load", "plan", "sign", "render", "write", "total"}
     assert data["next_change"] is None
     text = (site / "r.txt").read_text(encoding="utf-8")
     assert text.startswith("Báo cáo dựng trang: Phường Mẫu\n2 bài viết, 0 trang tĩnh, ")

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from phuongnews import images, urls
+from phuongnews import images, urls, workers
+from phuongnews.buildcache import BuildCache
 from phuongnews.config import load_config
-from phuongnews.content import load_content
+from phuongnews.content import ParseReuse, load_content
 from phuongnews.errors import BuildFailed, ErrorList
+from phuongnews.fingerprint import FileDigests, program_digest, text_digest
+from phuongnews.incremental import render_and_write
 from phuongnews.linkcheck import check_links
-from phuongnews.models import Site
+from phuongnews.messages import Phrase
+from phuongnews.models import Site, SiteConfig
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
-from phuongnews.writer import check_output_folder, static_files, write_site
+from phuongnews.writer import check_output_folder, static_files
 
 DEFAULT_OUT = "public"
 
@@ -34,6 +40,8 @@ class BuildOptions:
     drafts: bool = False
     relative: bool = False  # links that work opened from disk (feeds and canonical stay absolute)
     now: datetime | None = None  # the moment scheduled and expiring posts are judged at; None: now
+    jobs: int = 0  # processes to parse and render on; 0: one per core
+    cache: bool = True  # reuse and keep <site>/.phuongnews-cache/build
 
     @property
     def output(self) -> Path:
@@ -50,17 +58,24 @@ class BuildResult:
     warnings: tuple = ()
     site: Site | None = None
     timings: dict = dataclasses.field(default_factory=dict)  # seconds per step
+    rendered: int = 0  # pages rendered (the others were unchanged)
+    written: int = 0  # files written
+    removed: int = 0  # files removed from the output folder
+    now: datetime | None = None  # the moment scheduled and expiring posts were judged at
 
 
-def load_site(options: BuildOptions) -> Site:
-    """Read and validate everything; raise BuildFailed with every error found."""
+def load_site(options: BuildOptions, reuse: Callable[[SiteConfig], ParseReuse | None] | None = None,
+              jobs: int = 1) -> Site:
+    """Read and validate everything; raise BuildFailed with every error found. `reuse(config)`
+    gives what parsing may take from the build cache."""
     errors = ErrorList()
     config = load_config(options.site_dir, errors, options.base_url)
     if config is None:
         raise BuildFailed(errors)
     if options.relative:
         config = dataclasses.replace(config, relative=True)
-    content = load_content(options.site_dir, config, errors, drafts=options.drafts)
+    content = load_content(options.site_dir, config, errors, drafts=options.drafts,
+                           reuse=reuse(config) if reuse else None, jobs=jobs)
     # --drafts previews everything, scheduled and expired posts included.
     now = options.now or datetime.now(config.timezone)
     timing = schedule(content.articles, now if now.tzinfo else now.replace(tzinfo=config.timezone))
@@ -76,8 +91,21 @@ def load_site(options: BuildOptions) -> Site:
 
 def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[str, bytes]:
     """Plan and render every page; raise BuildFailed on URL collisions or template faults.
+    `statics` is updated as `prepare_outputs` says."""
+    errors = ErrorList()
+    outputs = prepare_outputs(site, site_dir, statics)
+    files = render_outputs(make_environment(site, site_dir / TEMPLATES_DIR), outputs, errors)
+    if not errors:
+        check_links(outputs, files, statics, link_root(site.config), lambda name: _read_text(site_dir / name), errors)
+    if errors:
+        raise BuildFailed(errors)
+    return files
 
-    The site's photos are made (or taken from the cache) first, and `statics` is updated in
+
+def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path]) -> list[Output]:
+    """Plan every page, make the photos, and refuse what cannot be written (BuildFailed).
+
+    The site's photos are made (or taken from the cache) here, and `statics` is updated in
     place: their variants are added (output path -> cached file) and the originals of photos
     kept in static/ are taken out, so whoever writes or serves `statics` publishes the variants
     and never an original with its GPS position."""
@@ -86,19 +114,17 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[st
     _check_static_links(site_dir / "static", statics, errors)
     _add_photos(site, site_dir, statics, errors)
     _check_collisions(outputs, statics, errors)
-    templates = site_dir / TEMPLATES_DIR
-    if not templates.is_dir():
+    if not (site_dir / TEMPLATES_DIR).is_dir():
         errors.add(TEMPLATES_DIR, None, "template.folder_missing")
     if errors:
         raise BuildFailed(errors)
-    files = render_outputs(make_environment(site, templates), outputs, errors)
-    if not errors:
-        # Relative links are checked against a virtual root; they never contain base_path.
-        link_root = "/" if site.config.relative else site.config.base_path
-        check_links(outputs, files, statics, link_root, lambda name: _read_text(site_dir / name), errors)
-    if errors:
-        raise BuildFailed(errors)
-    return files
+    return outputs
+
+
+def link_root(config) -> str:
+    """Where site links start: relative links are checked against a virtual root, since they
+    never contain base_path."""
+    return "/" if config.relative else config.base_path
 
 
 def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: ErrorList) -> images.Published | None:
@@ -123,21 +149,75 @@ def _read_text(path: Path) -> str | None:
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build the site into its output folder, doing only the work the changes since the last
+    build need (see buildcache and incremental); the result is byte for byte a clean build's."""
     started = time.perf_counter()
     check_output_folder(options.output, options.site_dir)
-    site = load_site(options)
-    loaded = time.perf_counter()
-    statics = static_files(options.site_dir / "static")
-    files = render_site(site, options.site_dir, statics)
-    rendered = time.perf_counter()
-    write_site(files, statics, options.output)
+    # One moment for the whole build, so that --verify can judge scheduled posts at it too.
+    options = dataclasses.replace(options, now=options.now or datetime.now(UTC))
+    jobs = options.jobs or workers.default_jobs()
+    caches: list[tuple[BuildCache, ParseReuse]] = []
+    digests = FileDigests(options.site_dir)
+
+    def reuse(config: SiteConfig) -> ParseReuse | None:
+        """Opened once site.yaml is read: a folder that is no site gets no cache folder."""
+        if not options.cache:
+            return None
+        cache = BuildCache(options.site_dir)
+        digests.known = cache.file_digests()
+        scope = text_digest(program_digest(), repr(config), str(options.site_dir.resolve()))
+        caches.append((cache, ParseReuse(scope, digests, cache.parses)))
+        return caches[-1][1]
+
+    try:
+        site = load_site(options, reuse, jobs)
+        loaded = time.perf_counter()
+        statics = static_files(options.site_dir / "static")
+        outputs = prepare_outputs(site, options.site_dir, statics)
+        planned = time.perf_counter()
+        cache, parses = caches[0] if caches else (None, None)
+        written = render_and_write(
+            site, outputs, statics, options.site_dir, options.output,
+            cache.outputs(options.output) if cache else {}, digests,
+            parses.digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs)
+        if cache is not None:
+            cache.save(parses.used, parses.new, digests.used, options.output.absolute(), written.records)
+    finally:
+        for cache, _ in caches:
+            cache.close()
     finished = time.perf_counter()
     return BuildResult(
-        posts=len(site.articles), pages=len(files), files=len(files) + len(statics),
+        posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
         seconds=finished - started, out_dir=options.output, warnings=site.warnings, site=site,
-        timings={"load": loaded - started, "render": rendered - loaded, "write": finished - rendered,
-                 "total": finished - started},
+        timings={"load": loaded - started, "plan": planned - loaded, **written.timings, "total": finished - started},
+        rendered=written.rendered, written=written.written, removed=written.removed, now=options.now,
     )
+
+
+def verify(options: BuildOptions) -> tuple[int, ErrorList]:
+    """Build the site again from nothing (no cache, a fresh folder) and compare it with the
+    output folder byte for byte: (files compared, an error for each file that differs)."""
+    with tempfile.TemporaryDirectory(prefix=".phuongnews-verify-", dir=options.output.absolute().parent) as temporary:
+        clean = Path(temporary) / "site"
+        build(dataclasses.replace(options, out_dir=clean, cache=False))
+        built, fresh = _tree(options.output), _tree(clean)
+        errors = ErrorList()
+        for path in sorted(built.keys() | fresh.keys()):
+            if path not in fresh:
+                how = "verify.only_built"
+            elif path not in built:
+                how = "verify.only_clean"
+            elif (options.output / path).read_bytes() != (clean / path).read_bytes():
+                how = "verify.bytes"
+            else:
+                continue
+            errors.add(nfc(str(options.output / path)), None, "verify.differs", how=Phrase(how))
+        return len(fresh), errors
+
+
+def _tree(folder: Path) -> dict[str, int]:
+    """Relative path -> size of every file under `folder`."""
+    return {path.relative_to(folder).as_posix(): path.stat().st_size for path in folder.rglob("*") if path.is_file()}
 
 
 def _check_static_links(static_dir: Path, statics: dict[str, Path], errors: ErrorList) -> None:

@@ -4,6 +4,7 @@ language and maps failures to exit codes. No logic of its own."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import re
 import sys
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from phuongnews import __version__
-from phuongnews.build import BuildOptions, build, load_site, render_site
+from phuongnews.build import BuildOptions, build, load_site, render_site, verify
 from phuongnews.config import load_config
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.messages import message_text, seconds_text
@@ -73,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
                            help="dựng như thể lúc này (xem trước bài hẹn giờ); mặc định: bây giờ")
     build_cmd.add_argument("--relative", action="store_true",
                            help="liên kết tương đối, mở được thẳng từ ổ đĩa hay USB không cần máy chủ")
+    build_cmd.add_argument("--jobs", type=_jobs, default=0, metavar="N",
+                           help="số tiến trình song song; mặc định: mọi lõi CPU")
+    build_cmd.add_argument("--no-cache", dest="cache", action="store_false",
+                           help="không dùng bộ nhớ đệm .phuongnews-cache/build: dựng lại mọi trang")
+    build_cmd.add_argument("--verify", action="store_true",
+                           help="sau khi dựng, dựng lại từ đầu không dùng bộ nhớ đệm và so từng byte")
     build_cmd.set_defaults(run=_build)
 
     check_cmd = commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung, không ghi gì")
@@ -115,7 +122,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def _build(args, lang: str) -> int:
     options = BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts,
-                           relative=args.relative, now=args.now)
+                           relative=args.relative, now=args.now, jobs=args.jobs, cache=args.cache)
     result = build(options)
     _print_warnings(result.warnings, lang)
     _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
@@ -124,10 +131,25 @@ def _build(args, lang: str) -> int:
     if next_change is not None:
         _say(lang, "summary.next_change", when=format_date_vi(next_change, with_weekday=True, with_time=True)
              if lang == "vi" else format_date_en(next_change, with_weekday=True, with_time=True))
+    _say(lang, "summary.changes", written=result.written, removed=result.removed,
+         kept=result.files - result.written, rendered=result.rendered)
     report = build_report(result.site, result.files, result.timings, next_change, lang)
     for path in args.report:
         path.write_text(report_json(report) if path.suffix == ".json" else report_text(report, lang), encoding="utf-8")
+    if args.verify:
+        # Built with the same moment, so scheduled posts cannot make a false difference.
+        compared, differences = verify(dataclasses.replace(options, now=result.now))
+        if differences:
+            raise BuildFailed(differences)
+        _say(lang, "verify.same", files=compared)
     return 0
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("N ≥ 0")
+    return value
 
 
 def _moment(text: str) -> datetime:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from datetime import timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,9 +24,10 @@ UNIT_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HOST_NAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
 TOP_KEYS = (
     "title", "description", "base_url", "language", "timezone", "per_page", "feed_items",
-    "units", "footer", "urls", "embeds",
+    "units", "footer", "urls", "embeds", "photos",
 )
 UNIT_KEYS = ("name", "short", "aliases")
+PHOTO_KEYS = ("originals",)
 FOOTER_KEYS = ("agency", "address", "phone", "email", "editor")
 LANGUAGES = ("vi", "en")
 # Which placeholders each URL pattern must carry, so two pages never share one URL.
@@ -79,12 +83,14 @@ def parse_config(text: str, source: str, errors: ErrorList, base_url: str | None
     footer = _footer(read)
     urls = _urls(read)
     embeds = _embeds(read)
+    photo_originals = _photo_originals(read)
     if len(errors) > before or title is None or url is None or zone is None:
         return None
     return SiteConfig(
         title=title, description=description, base_url=url, base_path=urlsplit(url).path,
         language=language, timezone_name=zone_name, timezone=zone, per_page=per_page,
         feed_items=feed_items, units=units, footer=footer, urls=urls, embeds=embeds,
+        photo_originals=photo_originals,
     )
 
 
@@ -193,11 +199,39 @@ def _embeds(read: Reader) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def resolver(config: SiteConfig) -> dict[str, str]:
+def _photo_originals(read: Reader) -> bool:
+    """`photos: {originals: true}`: publish each photo's original too (without EXIF/GPS)."""
+    if not read.has(("photos",)) or read.mapping(("photos",), PHOTO_KEYS, "photos") is None:
+        return False
+    path = ("photos", "originals")
+    value = read.get(path)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    shown = read.doc.raw.get(path, "…") if not isinstance(value, (dict, list)) else "…"
+    read.error(path, "config.photo_originals", value=shown)
+    return False
+
+
+def photo_originals(site_dir: Path) -> bool:
+    """Whether the site's site.yaml asks for photos' originals, read on its own and quietly
+    (load_config reports every mistake in the file); for code given the site's folder only."""
+    path = site_dir / CONFIG_NAME
+    errors = ErrorList()
+    text = read_source(path, CONFIG_NAME, errors) if path.is_file() else None
+    doc = parse_yaml(text, CONFIG_NAME, errors) if text is not None else None
+    return doc is not None and isinstance(doc.data, dict) and _photo_originals(Reader(doc, CONFIG_NAME, errors))
+
+
+def resolver(config: SiteConfig) -> Mapping[str, str]:
     """Folded key, name, short name or alias -> unit key; folding forgives tone placement
-    (uỷ/ủy), capitals and missing diacritics."""
+    (uỷ/ủy), capitals and missing diacritics. Read-only: one table serves every post."""
+    return _unit_table(config.units)
+
+
+@lru_cache(maxsize=8)
+def _unit_table(units: tuple[Unit, ...]) -> Mapping[str, str]:
     table: dict[str, str] = {}
-    for unit in config.units:
+    for unit in units:
         for label in (unit.key, unit.name, unit.short, *unit.aliases):
             table[fold(label)] = unit.key
-    return table
+    return MappingProxyType(table)

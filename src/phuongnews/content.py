@@ -7,13 +7,15 @@ import dataclasses
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from phuongnews import urls
+from phuongnews import urls, workers
 from phuongnews.config import resolver
 from phuongnews.dates import parse_date
 from phuongnews.errors import ErrorList, SourceError
+from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.frontmatter import split_front_matter
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
@@ -42,28 +44,98 @@ class Content:
     warnings: tuple[SourceError, ...] = ()  # what the HTML sanitiser removed
 
 
-def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False) -> Content:
-    """Read every post and page; every error in every file is added to `errors`."""
-    renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative, PhotoResolver(site_dir))
+@dataclass
+class ParseReuse:
+    """What `load_content` may take from earlier builds, and what it learnt for later ones.
+
+    A parse is a pure function of the file's text and name, the settings, the program, and
+    the site files it consulted (photos, a cover): `scope` is the digest of all but the file
+    and the consulted files; `digests` tells what each consulted file holds now."""
+
+    scope: str
+    digests: FileDigests
+    cached: Callable[[list[str]], dict[str, tuple[dict[str, str], tuple]]] = lambda keys: {}
+    used: set[str] = field(default_factory=set)  # keys of this build's parses
+    new: dict[str, tuple[dict[str, str], tuple]] = field(default_factory=dict)  # parsed this time
+    digest_of: dict[int, str] = field(default_factory=dict)  # id(model) -> its key, for page signatures
+
+
+def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False,
+                 reuse: ParseReuse | None = None, jobs: int = 1) -> Content:
+    """Read every post and page; every error in every file is added to `errors`. With `reuse`,
+    files parsed by an earlier build are not parsed again; the others are parsed on `jobs`
+    processes. Either way the result, errors and warnings are those of parsing each file in turn."""
     static_dir = site_dir / "static"
-    articles, pages = [], []
-    for path in _markdown_files(site_dir, "posts", errors, recursive=True):
-        source = relative_name(path, site_dir)
-        text = read_source(path, source, errors)
-        if text is not None:
-            article = parse_post(text, source, path.stem, config, renderer, errors, static_dir)
-            if article is not None and (drafts or not article.draft):
-                articles.append(article)
-    for path in _markdown_files(site_dir, "pages", errors, recursive=False):
-        source = relative_name(path, site_dir)
-        text = read_source(path, source, errors)
-        if text is not None:
-            page = parse_page(text, source, path.stem, config, renderer, errors)
-            if page is not None and (drafts or not page.draft):
-                pages.append(page)
+    files = []  # (kind, source, stem, text), posts first, in name order
+    for kind, recursive in (("posts", True), ("pages", False)):
+        for path in _markdown_files(site_dir, kind, errors, recursive=recursive):
+            source = relative_name(path, site_dir)
+            text = read_source(path, source, errors)
+            if text is not None:
+                files.append((kind, source, path.stem, text))
+
+    keys = [text_digest(reuse.scope, *file) for file in files] if reuse is not None else []
+    results: list[tuple | None] = [None] * len(files)
+    if reuse is not None:
+        cached = reuse.cached(keys)
+        for index, key in enumerate(keys):
+            hit = cached.get(key)
+            if hit is not None and all(reuse.digests(name) == digest for name, digest in hit[0].items()):
+                results[index] = hit[1]
+    missing = [index for index, result in enumerate(results) if result is None]
+    parse = _file_parser(site_dir, config, static_dir)
+    for index, (result, consulted) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
+        results[index] = result
+        model, file_errors, _ = result
+        if reuse is not None and model is not None and not file_errors:  # failed files are parsed again
+            reuse.new[keys[index]] = ({name: reuse.digests(name) for name in consulted}, result)
+
+    articles, pages, warnings = [], [], []
+    for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(files, results)):
+        errors.extend(file_errors)
+        warnings.extend(file_warnings)
+        if reuse is not None:
+            reuse.used.add(keys[index])
+            if model is not None:
+                reuse.digest_of[id(model)] = keys[index]
+        if model is not None and (drafts or not model.draft):
+            (articles if kind == "posts" else pages).append(model)
     articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
-    return Content(tuple(articles), tuple(pages), tuple(renderer.warnings))
+    return Content(tuple(articles), tuple(pages), tuple(warnings))
+
+
+class _ConsultingResolver(PhotoResolver):
+    """A PhotoResolver that notes every site file it looks at, for the build cache."""
+
+    def __init__(self, site_dir: Path):
+        super().__init__(site_dir)
+        self.consulted: set[str] = set()
+
+    def find(self, src: str, source: str, static_first: bool = False) -> Photo:
+        self.consulted.update(self.candidates(src, source, static_first))
+        return super().find(src, source, static_first)
+
+
+def _file_parser(site_dir: Path, config: SiteConfig, static_dir: Path):
+    """parse(file) -> ((model, errors, warnings), consulted site files) for one file. One
+    renderer serves all files of a process; each file's part of its warnings is taken out."""
+    resolver = _ConsultingResolver(site_dir)
+    renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative, resolver)
+
+    def parse(file: tuple[str, str, str, str]):
+        kind, source, stem, text = file
+        file_errors, warned = ErrorList(), len(renderer.warnings)
+        resolver.consulted = set()
+        if kind == "posts":
+            model = parse_post(text, source, stem, config, renderer, file_errors, static_dir)
+            if model is not None and model.cover and model.cover_photo is None:  # a cover checked in static/
+                resolver.consulted.add(f"static/{model.cover.lstrip('/')}")
+        else:
+            model = parse_page(text, source, stem, config, renderer, file_errors)
+        return (model, tuple(file_errors), tuple(renderer.warnings[warned:])), sorted(resolver.consulted)
+
+    return parse
 
 
 def _markdown_files(site_dir: Path, kind: str, errors: ErrorList, recursive: bool) -> list[Path]:

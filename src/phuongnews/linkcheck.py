@@ -26,24 +26,37 @@ def check_links(
 ) -> None:
     """`files`: output path -> bytes; `read_text(relative)`: a source or template's text, for
     finding the line of a broken link."""
-    targets = {path.casefold() for path in files} | {path.casefold() for path in statics}
+    targets = link_targets(files, statics)
     reported: set[tuple] = set()
     for output in outputs:
-        path = urls.output_path(output.url)
-        data = files.get(path)
-        if data is None or not path.endswith(".html"):
+        data = files.get(urls.output_path(output.url))
+        if data is not None:
+            check_page(output, data, targets, base_path, read_text, errors, reported)
+
+
+def link_targets(*paths: Iterable[str]) -> set[str]:
+    """What links may reach: every output path and static file, case folded (hosts fold case)."""
+    return {path.casefold() for group in paths for path in group}
+
+
+def check_page(
+    output: Output, data: bytes, targets: set[str], base_path: str,
+    read_text: Callable[[str], str | None], errors: ErrorList, reported: set[tuple],
+) -> None:
+    """Check one built page's links; `reported`: what was reported already, not to repeat."""
+    if not urls.output_path(output.url).endswith(".html"):
+        return
+    page_url = base_path + output.url
+    for match in _LINK.finditer(data.decode("utf-8")):
+        href = html.unescape(match[1])
+        problem = _problem(href, page_url, base_path, targets)
+        if problem is None:
             continue
-        page_url = base_path + output.url
-        for match in _LINK.finditer(data.decode("utf-8")):
-            href = html.unescape(match[1])
-            problem = _problem(href, page_url, base_path, targets)
-            if problem is None:
-                continue
-            where, line, written = _locate(href, page_url, base_path, output, read_text)
-            key = (where, line, written)
-            if key not in reported:
-                reported.add(key)
-                errors.add(where, line, problem, href=written)
+        where, line, written = _locate(href, page_url, base_path, output, read_text)
+        key = (where, line, written)
+        if key not in reported:
+            reported.add(key)
+            errors.add(where, line, problem, href=written)
 
 
 def _problem(href: str, page_url: str, base_path: str, targets: set[str]) -> str | None:

@@ -153,7 +153,7 @@ class _Photos(Treeprocessor):
             self._figure(paragraph, parents[paragraph], found)
         parents = {child: parent for parent in root.iter() for child in parent}
         for img in [img for img in root.iter("img") if parents.get(img) is not None and parents[img].tag != "picture"]:
-            _replace(parents[img], img, _picture(img, found.get(img), images.SIZES_SINGLE))
+            _replace(parents[img], img, _picture(img, found.get(img), images.SIZES_SINGLE, not _in_link(img, parents)))
 
     def _resolve(self, img: etree.Element, cursor: int) -> tuple[Photo | None, int]:
         renderer, src = self.renderer, img.get("src") or ""
@@ -219,8 +219,17 @@ def _replace(parent: etree.Element, old: etree.Element, new: etree.Element) -> N
     parent.insert(index, new)
 
 
-def _picture(img: etree.Element, photo: Photo | None, sizes: str) -> etree.Element:
-    """A <picture> for a processed photo; other images (external, drawings) as they are."""
+def _in_link(element: etree.Element, parents: dict) -> bool:
+    while (element := parents.get(element)) is not None:
+        if element.tag == "a":
+            return True
+    return False
+
+
+def _picture(img: etree.Element, photo: Photo | None, sizes: str, link: bool = True) -> etree.Element:
+    """A <picture> for a processed photo; other images (external, drawings) as they are. When
+    the site publishes originals (and the image is not inside a link already), the picture
+    links to the photo's original, so a reader can open it full size."""
     if photo is None:
         return img
     alt, title = img.get("alt") or "", img.get("title")
@@ -235,6 +244,10 @@ def _picture(img: etree.Element, photo: Photo | None, sizes: str) -> etree.Eleme
     if title:
         attributes["title"] = title
     etree.SubElement(picture, "img", attributes)
+    if link and photo.original_url:
+        anchor = etree.Element("a", {"href": "/" + photo.original_url})
+        anchor.append(picture)
+        return anchor
     return picture
 
 

@@ -476,6 +476,24 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "Built {posts} posts into {pages} pages ({files} files) in {out} in {seconds}.",
         None,
     ),
+    "summary.changes": (
+        "Tệp thay đổi: ghi {written}, xóa {removed}; {kept} tệp giữ nguyên (dựng lại {rendered} trang).",
+        None,
+        "Changed files: {written} written, {removed} removed; {kept} left as they were ({rendered} pages rendered).",
+        None,
+    ),
+    "verify.same": (
+        "Kiểm chứng: giống hệt từng byte bản dựng từ đầu không dùng bộ nhớ đệm ({files} tệp).",
+        None,
+        "Verified: byte for byte the same as a clean build without the cache ({files} files).",
+        None,
+    ),
+    "verify.differs": (
+        "tệp này khác với bản dựng từ đầu không dùng bộ nhớ đệm ({how}).",
+        "xóa thư mục .phuongnews-cache của trang rồi dựng lại; xin báo lỗi này cho nhóm phát triển phuongnews",
+        "this file differs from a clean build without the cache ({how}).",
+        "delete the site's .phuongnews-cache folder and build again; please report this to the phuongnews developers",
+    ),
     "summary.check": (
         "Không có lỗi: {posts} bài viết, {pages} trang ({seconds}).",
         None,
@@ -740,6 +758,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "cannot decode the image '{src}' (the file is damaged or was not copied completely)",
         "copy the photo again from the phone",
     ),
+    "config.photo_originals": (
+        "photos.originals phải là true hoặc false, không phải '{value}'",
+        "true: đăng cả ảnh gốc cỡ đầy đủ (đã xóa EXIF và vị trí GPS); false hoặc bỏ đi: chỉ đăng các bản thu nhỏ",
+        "photos.originals must be true or false, not '{value}'",
+        "true: also publish each photo's full-size original (EXIF and GPS position removed); false or left out: only the resized copies",
+    ),
     "image.no_alt": (
         "cảnh báo: ảnh '{src}' chưa có lời mô tả cho người khiếm thị",
         "viết mô tả trong ngoặc vuông: ![Quang cảnh hội nghị](ten-anh.jpg)",
@@ -759,6 +783,9 @@ class Phrase:
 _PHRASES = {
     "post": ("phần đầu bài viết", "the post's front-matter"),
     "page": ("phần đầu trang", "the page's front-matter"),
+    "verify.only_built": ("chỉ có trong bản dựng", "only in the build"),
+    "verify.only_clean": ("chỉ có trong bản dựng từ đầu", "only in the clean build"),
+    "verify.bytes": ("nội dung khác", "different bytes"),
 }
 
 

@@ -61,6 +61,7 @@ class SiteConfig:
     footer: Footer
     urls: UrlPatterns
     embeds: tuple[str, ...] = ()  # host names posts may embed frames from
+    photo_originals: bool = False  # photos: originals: true — publish each photo's original, without EXIF/GPS
     relative: bool = False  # --relative: links work opened from disk, without a server
 
     def unit(self, key: str) -> Unit:

@@ -79,29 +79,32 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
     files: dict[str, bytes] = {}
     reported: set[tuple] = set()
     for output in outputs:
-        if output.template == RAW:  # data files (the search index): bytes made by the planner
-            files[urls.output_path(output.url)] = output.context["data"]
-            continue
-        try:
-            text = env.get_template(output.template).render(output.context)
-        except jinja2.TemplateSyntaxError as exc:
-            _report(errors, reported, _template_name(exc.filename, output.template), exc.lineno,
-                    "template.syntax", problem=exc.message or str(exc))
-            continue
-        except jinja2.TemplateNotFound as exc:
-            if exc.name == output.template:
-                _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
-            else:  # an {% include %} or {% extends %} of a missing file: point at that line
-                name, line = _template_position(output.template)
-                _report(errors, reported, name, line, "template.missing", name=exc.name)
-            continue
-        except Exception as exc:  # noqa: BLE001 -- any fault raised while a template runs is the template's
-            name, line = _template_position(output.template)
-            code = "template.undefined" if isinstance(exc, jinja2.UndefinedError) else "template.runtime"
-            _report(errors, reported, name, line, code, problem=str(exc))
-            continue
-        files[urls.output_path(output.url)] = text.encode("utf-8")
+        data = render_output(env, output, errors, reported)
+        if data is not None:
+            files[urls.output_path(output.url)] = data
     return files
+
+
+def render_output(env: jinja2.Environment, output: Output, errors: ErrorList, reported: set[tuple]) -> bytes | None:
+    """One planned output's bytes; None, with the fault in `errors`, if its template fails."""
+    if output.template == RAW:  # data files (the search index): bytes made by the planner
+        return output.context["data"]
+    try:
+        return env.get_template(output.template).render(output.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        _report(errors, reported, _template_name(exc.filename, output.template), exc.lineno,
+                "template.syntax", problem=exc.message or str(exc))
+    except jinja2.TemplateNotFound as exc:
+        if exc.name == output.template:
+            _report(errors, reported, f"{TEMPLATES_DIR}/{output.template}", None, "template.missing", name=exc.name)
+        else:  # an {% include %} or {% extends %} of a missing file: point at that line
+            name, line = _template_position(output.template)
+            _report(errors, reported, name, line, "template.missing", name=exc.name)
+    except Exception as exc:  # noqa: BLE001 -- any fault raised while a template runs is the template's
+        name, line = _template_position(output.template)
+        code = "template.undefined" if isinstance(exc, jinja2.UndefinedError) else "template.runtime"
+        _report(errors, reported, name, line, code, problem=str(exc))
+    return None
 
 
 def _report(errors: ErrorList, reported: set, path: str, line, code: str, **params) -> None:

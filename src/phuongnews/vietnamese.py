@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache, wraps
 from types import MappingProxyType
+from typing import TypeVar
 
 from slugify import slugify
 
@@ -32,7 +35,33 @@ __all__ = [
 
 # Invisible characters that editors and copy-paste from Word/Zalo leave inside titles.
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_ZERO_WIDTH_TABLE = MappingProxyType({ord(ch): None for ch in _ZERO_WIDTH})
+# A regex, not str.translate: translating through a table raises and catches a KeyError for
+# every character missing from it, which made clean_text the slowest step of reading a post.
+_ZERO_WIDTH_RUN = re.compile("[" + "".join(sorted(_ZERO_WIDTH)) + "]+")
+
+# Names, unit labels and words recur in thousands of posts, so the string functions below
+# remember their answers; texts longer than this go straight through, so a bounded cache
+# never holds whole bodies.
+_MEMO_MAX_CHARS = 200
+_Result = TypeVar("_Result")
+
+
+def _memoised(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """Memoise a pure function whose first argument is a string, for short strings only."""
+
+    def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(text: str, *args, **kwargs) -> _Result:
+            if len(text) <= _MEMO_MAX_CHARS:
+                return cached(text, *args, **kwargs)
+            return function(text, *args, **kwargs)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+
+    return decorate
 
 
 def nfc(text: str) -> str:
@@ -49,7 +78,7 @@ def clean_text(text: str) -> str:
     """Tidy a one-line field: NFC, no zero-width characters, single ASCII spaces, stripped."""
     # Zero-width characters go first: while present they block NFC composition, so removing
     # them afterwards could leave a string that is no longer NFC.
-    without_invisible = text.translate(_ZERO_WIDTH_TABLE)
+    without_invisible = _ZERO_WIDTH_RUN.sub("", text)
     return _collapse_spaces(nfc(without_invisible))
 
 
@@ -58,6 +87,7 @@ def _replace_d_bar(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
+@_memoised(maxsize=16_384)
 def slugify_vi(text: str, max_length: int = 80) -> str:
     """URL slug: lowercase ASCII words joined by hyphens; "" when nothing usable is left.
 
@@ -74,12 +104,24 @@ def slugify_vi(text: str, max_length: int = 80) -> str:
     )
 
 
+class _MarkRemover(dict):
+    """A str.translate table that deletes combining marks. Filled in as characters are met:
+    a table over all of Unicode would cost a noticeable moment at every start."""
+
+    def __missing__(self, code_point: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code_point)) else code_point
+        self[code_point] = kept
+        return kept
+
+
+_REMOVE_MARKS = _MarkRemover()
+
+
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return nfc(kept)
+    return nfc(unicodedata.normalize("NFD", text).translate(_REMOVE_MARKS))
 
 
+@_memoised(maxsize=16_384)
 def fold(text: str) -> str:
     """Diacritic- and case-insensitive form for search: "Đoàn Thanh Niên" -> "doan thanh nien"."""
     lowered = _replace_d_bar(clean_text(text).lower())
@@ -152,6 +194,8 @@ def _cluster_weights(base: str, marks: list[str]) -> tuple[tuple[int, int], tupl
     return primary, secondary, is_upper
 
 
+# A key holds a few small tuples per character: fewer of them are kept.
+@_memoised(maxsize=4_096)
 def collation_key(text: str) -> tuple:
     """Sort key for Vietnamese alphabetical order.
 
@@ -177,11 +221,13 @@ def collation_key(text: str) -> tuple:
 _HONORIFIC = re.compile(r"^(?:đ/c|đồng chí|ông|bà)\.?\s+(?=\S)", re.IGNORECASE)
 
 
+@_memoised(maxsize=16_384)
 def strip_honorific(name: str) -> str:
     """The name alone, tidied: "Đ/c Hồ  Sỹ Tùng" -> "Hồ Sỹ Tùng"."""
     return _HONORIFIC.sub("", clean_text(name), count=1)
 
 
+@_memoised(maxsize=4_096)
 def name_sort_key(full_name: str) -> tuple:
     """Sort people the Vietnamese way: given name (last word), then family name, then middle."""
     name = strip_honorific(full_name)

@@ -1,9 +1,14 @@
-"""The only writer: the whole site is written next to the output folder and swapped in only
-when complete, so a failed or killed build leaves the previous site as it was."""
+"""The only writer. New files are written next to the output folder and put in place only
+when complete, so a failed or killed build leaves the previous site as it was: a first build
+swaps the whole folder in; later builds replace just the files that changed, through a
+journal (see `Staging`), so that unchanged files keep their dates and a deploy that syncs by
+date and size uploads only what changed."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -64,26 +69,105 @@ def _locked(out_dir: Path):
 
 
 def write_site(files: dict[str, bytes], statics: dict[str, Path], out_dir: Path) -> None:
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir):
-        _recover(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.phuongnews-tmp-", dir=out_dir.parent))
+    """Replace the output folder with exactly these files."""
+    with Staging.open(out_dir, fresh=True) as staging:
+        for relative, source in statics.items():
+            staging.copy(relative, source)
+        for relative, data in files.items():
+            staging.put(relative, data)
+        staging.commit(removed=())
+
+
+class Staging:
+    """Files of the next site, written beside the output folder until `commit`.
+
+    A *fresh* staging holds the whole site and is swapped in with two renames. An *update*
+    holds only the files that changed: `commit` first writes a journal of what it will replace
+    and remove, then does it file by file, then drops the journal. If the build is killed before
+    the journal is written, the output is untouched; if after, the next build (which must take
+    the same lock) finishes the update from the journal before doing anything else. Either
+    way nobody ever builds on a half-written site."""
+
+    def __init__(self, out_dir: Path, folder: Path, fresh: bool):
+        self.out_dir, self.folder, self.fresh = out_dir, folder, fresh
+        self.written: list[str] = []
+
+    @classmethod
+    @contextmanager
+    def open(cls, out_dir: Path, fresh: bool):
+        out_dir = out_dir.absolute()
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir):
+            _recover(out_dir)
+            fresh = fresh or not (out_dir / MARKER).is_file()
+            folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.phuongnews-tmp-", dir=out_dir.parent))
+            try:
+                folder.chmod(0o755)  # mkdtemp makes it private; web servers must read it
+                yield cls(out_dir, folder, fresh)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)  # after a commit, only what is left of it
+
+    def put(self, relative: str, data: bytes) -> None:
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written.append(relative)
+
+    def copy(self, relative: str, source: Path) -> None:
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.written.append(relative)
+
+    def commit(self, removed) -> None:
+        """Make the output folder the new site; `removed`: its files the new site no longer has."""
+        if self.fresh:
+            (self.folder / MARKER).write_text("phuongnews\n", encoding="utf-8")
+            _swap(self.folder, self.out_dir)
+            return
+        journal = _journal_path(self.out_dir)
+        entries = {"staging": self.folder.name, "replace": sorted(set(self.written)), "remove": sorted(set(removed))}
+        temporary = journal.with_name(journal.name + ".new")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(entries, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, journal)  # from here on, the update is as good as done
+        _apply(journal)
+
+
+def _journal_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.phuongnews-journal"
+
+
+def _apply(journal: Path) -> None:
+    """Carry out a journal's update; safe to repeat from any point it was interrupted at."""
+    entries = json.loads(journal.read_text(encoding="utf-8"))
+    out_dir = journal.parent / journal.name[1:].removesuffix(".phuongnews-journal")
+    staging = journal.parent / entries["staging"]
+    for relative in entries["replace"]:
+        source = staging / relative
+        if source.exists():  # else moved already, before an interruption
+            target = out_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for relative in entries["remove"]:
+        target = out_dir / relative
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        _prune_empty(target.parent, out_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    journal.unlink()
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    """Remove folders left empty by removed pages, up to the output folder itself."""
+    while folder != root and root in folder.parents:
         try:
-            staging.chmod(0o755)  # mkdtemp makes it private; web servers must read it
-            for relative, source in statics.items():
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-            for relative, data in files.items():
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            (staging / MARKER).write_text("phuongnews\n", encoding="utf-8")
-            _swap(staging, out_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
@@ -97,9 +181,14 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 
 def _recover(out_dir: Path) -> None:
-    """Clean up after a build that was killed: drop its half-written staging folders, and if
-    it died between the two renames of a swap, put the previous site back."""
+    """Clean up after a build that was killed: finish an update whose journal was written,
+    drop half-written staging folders, and if it died between the two renames of a swap, put
+    the previous site back."""
     parent = out_dir.parent
+    journal = _journal_path(out_dir)
+    if journal.exists():
+        _apply(journal)
+    journal.with_name(journal.name + ".new").unlink(missing_ok=True)
     for leftover in parent.glob(f".{out_dir.name}.phuongnews-tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     # Newest last: if several swaps died, the most recent complete site goes back.

@@ -1,0 +1,157 @@
+"""The build cache: what earlier builds of a site learnt, kept in
+`<site>/.phuongnews-cache/build/cache.sqlite` so that CI can keep the folder between runs.
+
+It holds three tables, each keyed so that a stale entry can never be mistaken for a fresh one:
+- `parses`: a post's or page's parse (model and warnings) by the digest of everything parsing
+  depends on, with the site files it consulted (photos, a cover) and their digests then;
+- `files`: the digest of each site file by its stamp, so unchanged files are not read again;
+- `outputs`: for the output folder last written, each file's page signature and its stamp on
+  disk then, so an unchanged page is neither rendered nor written again.
+
+The cache only ever saves work: a missing, foreign or damaged cache file means a full build.
+SQLite gives atomic commits, so a build killed while saving leaves the previous cache whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from phuongnews.fingerprint import Stamp, program_digest
+
+FOLDER = Path(".phuongnews-cache") / "build"
+_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    signature: str | None  # None: a file copied as it is (static/, photo variants)
+    stamp: Stamp  # the output file's stamp once written
+    source: str = ""  # for a copied file: its source's digest
+
+
+class BuildCache:
+    def __init__(self, site_dir: Path):
+        self.folder = site_dir / FOLDER
+        self.db: sqlite3.Connection | None = None
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        path = self.folder / "cache.sqlite"
+        try:
+            return self._connect(path)
+        except sqlite3.DatabaseError:  # damaged, or written by another version: start afresh
+            for leftover in self.folder.glob("cache.sqlite*"):
+                leftover.unlink(missing_ok=True)
+            return self._connect(path)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        program = program_digest()
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key='program'").fetchone()
+        if version != _SCHEMA or row is None or row[0] != program:
+            # Another schema or another program: nothing in it can be trusted.
+            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs;")
+        db.executescript("""
+            CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
+            CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT, digest TEXT);
+            CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, signature TEXT, stamp TEXT, source TEXT,
+                                                PRIMARY KEY (folder, path));
+        """)
+        db.execute(f"PRAGMA user_version={_SCHEMA}")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('program', ?)", (program,))
+        return db
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def file_digests(self) -> dict[str, tuple[Stamp, str]]:
+        if self.db is None:
+            return {}
+        return {path: (_stamp(stamp), digest) for path, stamp, digest in self.db.execute("SELECT * FROM files")}
+
+    def parses(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, str], object]]:
+        """key -> (deps: site path -> digest, value) for the keys that are cached."""
+        if self.db is None:
+            return {}
+        found = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 900):  # SQLite's limit on parameters
+            chunk = keys[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, deps, value in self.db.execute(f"SELECT key, deps, value FROM parses WHERE key IN ({marks})", chunk):
+                with contextlib.suppress(Exception):  # an entry that does not load is a miss
+                    found[key] = (pickle.loads(deps), pickle.loads(value))
+        return found
+
+    def outputs(self, out_dir: Path) -> dict[str, OutputRecord]:
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT path, signature, stamp, source FROM outputs WHERE folder=?", (_folder(out_dir),))
+        return {path: OutputRecord(signature, _stamp(stamp), source) for path, signature, stamp, source in rows}
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def save(self, parses_used: Iterable[str], new_parses: Mapping[str, tuple[dict, object]],
+             files: Mapping[str, tuple[Stamp, str]], out_dir: Path | None,
+             outputs: Mapping[str, OutputRecord] | None) -> None:
+        """Keep this build's entries and drop the rest, so the cache holds one site's worth."""
+        if self.db is None:
+            return
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
+                           ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in parses_used))
+            db.execute("DELETE FROM parses WHERE key NOT IN (SELECT key FROM used)")
+            db.execute("DELETE FROM files")
+            db.executemany("INSERT INTO files VALUES (?, ?, ?)",
+                           ((path, _stamp_text(stamp), digest) for path, (stamp, digest) in files.items()))
+            if out_dir is not None and outputs is not None:
+                folder = _folder(out_dir)
+                db.execute("DELETE FROM outputs WHERE folder=?", (folder,))
+                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                               ((folder, path, record.signature, _stamp_text(record.stamp), record.source)
+                                for path, record in outputs.items()))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+
+    def forget_outputs(self, out_dir: Path) -> None:
+        """The output folder is about to change outside what the cache knows: forget it first,
+        so a build killed midway is never trusted."""
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("DELETE FROM outputs WHERE folder=?", (_folder(out_dir),))
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+
+def _folder(out_dir: Path) -> str:
+    return str(out_dir.absolute())
+
+
+def _stamp_text(stamp: Stamp) -> str:
+    return ",".join(str(part) for part in stamp)
+
+
+def _stamp(text: str) -> Stamp:
+    return tuple(int(part) for part in text.split(","))

@@ -1,0 +1,129 @@
+"""Digests that decide what a build may reuse: of the program itself, of files (remembered by
+their stamps, as git's index does), and of a page's planned values.
+
+A digest is the whole truth about what it covers: two equal digests must mean equal results,
+so anything a result depends on goes into its digest, and anything unknown makes none."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import stat
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+
+
+def text_digest(*parts: str | bytes) -> str:
+    """One digest of several parts; their boundaries count ("ab","c" differs from "a","bc")."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def program_digest() -> str:
+    """The code that makes a site: every result cached by one version is void in another,
+    including an edited checkout of the same version."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    return text_digest(*parts)
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    # ctime too: a file copied in with its old mtime kept (cp -p, unzip) still counts as new.
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+class FileDigests:
+    """Digest of a site file's bytes and of where it really lives (a shortcut leading
+    elsewhere is a different file), read again only when its stamp moved. `known`: earlier
+    digests by site-relative path, as (stamp, digest); `used` holds this build's."""
+
+    ABSENT = "-"
+
+    def __init__(self, site_dir: Path, known: Mapping[str, tuple[Stamp, str]] | None = None):
+        self.site_dir = site_dir
+        self.known = dict(known or {})
+        self.used: dict[str, tuple[Stamp, str]] = {}
+
+    def __call__(self, relative: str) -> str:
+        found = self.used.get(relative)
+        if found is not None:
+            return found[1]
+        path = self.site_dir / relative
+        try:
+            info = os.stat(path)
+        except OSError:
+            return self.ABSENT
+        if not stat.S_ISREG(info.st_mode):
+            return self.ABSENT
+        stamp = stamp_of(info)
+        before = self.known.get(relative)
+        if before is not None and tuple(before[0]) == stamp:
+            digest = before[1]
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return self.ABSENT
+            digest = text_digest(os.path.realpath(path), data)
+        self.used[relative] = (stamp, digest)
+        return digest
+
+    def of_folder(self, folder: str) -> str:
+        """One digest of every file under a site folder (hidden ones left out, as the build does)."""
+        top = self.site_dir / folder
+        parts = []
+        for root, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    relative = Path(root, name).relative_to(self.site_dir).as_posix()
+                    parts += [relative, self(relative)]
+        return text_digest(*parts)
+
+
+class Unsigned(Exception):
+    """A value whose content cannot be told from outside: the page is always rendered."""
+
+
+def signature(parts: tuple[str, ...], context: Mapping, reduce_known: Mapping[type, Callable]) -> str:
+    """The digest of a page's inputs: `parts` (the template and what the whole environment
+    depends on) and its planned values. The values are serialised with pickle, which records
+    every value with its type (so Markup and str, 1 and "1" never look alike); `reduce_known`
+    (see `known_reducers`) swaps an already digested value, a post, for its digest, so a page
+    listing twenty posts costs twenty look-ups rather than twenty serialisations."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = reduce_known
+    # No memo: whether two equal strings are one object or two (a fresh parse or one loaded
+    # from the cache) must not change the bytes. Contexts are trees, so nothing loops.
+    pickler.fast = True
+    try:
+        pickler.dump((parts, context))
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise Unsigned(str(exc)) from None
+    return hashlib.blake2b(buffer.getvalue(), digest_size=20).hexdigest()
+
+
+def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str]) -> dict[type, Callable]:
+    """A pickle dispatch table that writes an object of `types` as its digest when it has one."""
+    def reduce(value):
+        digest = digest_of.get(id(value))
+        return (_Digested, (digest,)) if digest is not None else value.__reduce_ex__(5)
+
+    return {kind: reduce for kind in types}
+
+
+class _Digested(str):
+    """Stands for a digested value inside a signature; never unpickled."""

@@ -1,0 +1,196 @@
+"""Render and write only what changed since the last build into the same output folder.
+
+A page is rendered again only if its *signature* moved: the digest of its template, of what
+every page depends on (the program, the settings, the templates folder, the fixed pages) and
+of its planned values, in which a post counts as the digest of its source. A page whose
+signature and file on disk are as the last build left them is neither rendered nor written.
+A rendered page whose bytes equal the file already there is not written either, so files keep
+their dates unless their bytes change, and a deploy that syncs by date and size uploads only
+what changed.
+
+Links are checked on every page rendered; the pages not rendered are checked too when a file
+the site had is gone (a link to it may have broken).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from phuongnews import urls, workers
+from phuongnews.buildcache import OutputRecord
+from phuongnews.errors import BuildFailed, ErrorList
+from phuongnews.fingerprint import (
+    FileDigests,
+    Stamp,
+    Unsigned,
+    known_reducers,
+    program_digest,
+    signature,
+    stamp_of,
+)
+from phuongnews.linkcheck import check_page, link_targets
+from phuongnews.models import Article, Page, Site
+from phuongnews.plan import Output
+from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
+from phuongnews.writer import MARKER, Staging
+
+
+@dataclass(frozen=True)
+class Written:
+    records: dict[str, OutputRecord]  # what the cache should remember of the output folder
+    rendered: int  # pages rendered
+    written: int  # files written (pages and copies)
+    removed: int  # files removed
+    timings: dict
+
+
+def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Path], site_dir: Path,
+                     out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
+                     digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int) -> Written:
+    """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
+    fault or broken link. `previous`: what the cache remembers of `out_dir`."""
+    started = time.perf_counter()
+    config = site.config
+    out_dir = out_dir.absolute()
+    on_disk = _stamps(out_dir)
+    previous = previous if (out_dir / MARKER).is_file() else {}
+    paths = [urls.output_path(output.url) for output in outputs]
+    # Without a cache there is nothing to compare signatures with: every page is rendered.
+    signatures = _signatures(site, outputs, digests, digest_of) if digest_of is not None else dict.fromkeys(paths)
+
+    def unchanged(path: str, sig: str | None, source: str = "") -> bool:
+        record = previous.get(path)
+        return (record is not None and sig == record.signature and source == record.source
+                and on_disk.get(path) == record.stamp)
+
+    stale = [output for output, path in zip(outputs, paths)
+             if signatures[path] is None or not unchanged(path, signatures[path])]
+    static_sources = {path: digests(str(source)) for path, source in statics.items()}
+    copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
+    signed = time.perf_counter()
+
+    env = make_environment(site, site_dir / TEMPLATES_DIR)
+    for name in sorted({output.template for output in stale if output.template}):
+        try:  # compiled once here, so forked workers inherit them instead of each compiling its own
+            env.get_template(name)
+        except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
+            continue
+    targets = link_targets(signatures, statics)
+    base = _link_base(config)
+    errors = ErrorList()
+    gone = (previous.keys() | on_disk.keys()) - signatures.keys() - statics.keys()
+
+    with Staging.open(out_dir, fresh=not on_disk) as staging:
+        def render(output: Output):
+            page_errors, reported = ErrorList(), set()
+            data = render_output(env, output, page_errors, reported)
+            if data is None:
+                return page_errors, False
+            check_page(output, data, targets, base, read_text, page_errors, reported)
+            path = urls.output_path(output.url)
+            if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
+                return page_errors, False
+            staging.put(path, data)
+            return page_errors, True
+
+        results = workers.run(render, stale, jobs)
+        rendered = time.perf_counter()
+        reported: set = set()
+        for output, (page_errors, put) in zip(stale, results):
+            if put:  # a worker notes it in its own copy of `staging`, not ours
+                staging.written.append(urls.output_path(output.url))
+            for error in page_errors:
+                key = (error.path, error.line, error.code, repr(error.params))
+                if key not in reported:
+                    reported.add(key)
+                    errors.append(error)
+        if gone and not errors:
+            _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors)
+        if errors:
+            raise BuildFailed(errors)
+        for path in copies:
+            source = statics[path]
+            if not _same_file(out_dir / path, source, on_disk.get(path)):
+                staging.copy(path, source)
+        written = sorted(set(staging.written))
+        staging.commit(removed=gone)
+    after = {path: stamp_of(os.stat(out_dir / path)) for path in written}
+    # Pages with no signature are rendered every time, so there is nothing to remember of them.
+    records = {path: OutputRecord(sig, after.get(path) or on_disk[path])
+               for path, sig in signatures.items() if sig is not None}
+    records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
+    finished = time.perf_counter()
+    return Written(records=records, rendered=len(stale), written=len(written), removed=len(gone),
+                   timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered})
+
+
+def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
+                digest_of: Mapping[int, str]) -> dict[str, str | None]:
+    """Output path -> signature; None for a page whose values cannot all be told apart."""
+    env_parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
+                 *(digest_of.get(id(page), repr(page)) for page in site.pages))
+
+    reducers = known_reducers((Article, Page), digest_of)
+    signatures: dict[str, str | None] = {}
+    for output in outputs:
+        try:
+            signatures[urls.output_path(output.url)] = signature((*env_parts, output.template), output.context, reducers)
+        except Unsigned:
+            signatures[urls.output_path(output.url)] = None
+    return signatures
+
+
+def _link_base(config) -> str:
+    return "/" if config.relative else config.base_path
+
+
+def _stamps(out_dir: Path) -> dict[str, Stamp]:
+    """Output path -> stamp of every file in the output folder (none if it is not ours)."""
+    found: dict[str, Stamp] = {}
+    if not (out_dir / MARKER).is_file():
+        return found
+    stack = [(out_dir, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    stack.append((Path(entry.path), prefix + entry.name + "/"))
+                elif prefix or entry.name != MARKER:
+                    found[prefix + entry.name] = stamp_of(info)
+    return found
+
+
+def _same_bytes(path: Path, data: bytes, stamp: Stamp | None) -> bool:
+    if stamp is None or stamp[0] != len(data):
+        return False
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(path: Path, source: Path, stamp: Stamp | None) -> bool:
+    try:
+        return stamp is not None and stamp[0] == source.stat().st_size and path.read_bytes() == source.read_bytes()
+    except OSError:
+        return False
+
+
+def _check_unchanged(outputs, stale, out_dir: Path, targets, base: str, read_text, errors: ErrorList) -> None:
+    """A file the site had is gone: check the links of the pages that were not rendered."""
+    rendered = {id(output) for output in stale}
+    reported: set = set()
+    for output in outputs:
+        if id(output) not in rendered and urls.output_path(output.url).endswith(".html"):
+            try:
+                data = (out_dir / urls.output_path(output.url)).read_bytes()
+            except OSError:
+                continue
+            check_page(output, data, targets, base, read_text, errors, reported)
