@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from phuongnews import images, urls, workers
-from phuongnews.buildcache import BuildCache
-from phuongnews.config import load_config
+from phuongnews.buildcache import BuildCache, LastBuild
+from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
-from phuongnews.incremental import render_and_write
+from phuongnews.incremental import output_stamps, render_and_write
 from phuongnews.linkcheck import check_links
 from phuongnews.messages import Phrase
 from phuongnews.models import Site, SiteConfig
@@ -42,6 +42,7 @@ class BuildOptions:
     now: datetime | None = None  # the moment scheduled and expiring posts are judged at; None: now
     jobs: int = 0  # processes to parse and render on; 0: one per core
     cache: bool = True  # reuse and keep <site>/.phuongnews-cache/build
+    need_site: bool = False  # the caller needs BuildResult.site even when nothing changed
 
     @property
     def output(self) -> Path:
@@ -62,6 +63,7 @@ class BuildResult:
     written: int = 0  # files written
     removed: int = 0  # files removed from the output folder
     now: datetime | None = None  # the moment scheduled and expiring posts were judged at
+    next_change: datetime | None = None  # when a scheduled or expiring post next changes the site
 
 
 def load_site(options: BuildOptions, reuse: Callable[[SiteConfig], ParseReuse | None] | None = None,
@@ -154,44 +156,82 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     check_output_folder(options.output, options.site_dir)
     # One moment for the whole build, so that --verify can judge scheduled posts at it too.
+    moment_given = options.now is not None
     options = dataclasses.replace(options, now=options.now or datetime.now(UTC))
     jobs = options.jobs or workers.default_jobs()
-    caches: list[tuple[BuildCache, ParseReuse]] = []
-    digests = FileDigests(options.site_dir)
-
-    def reuse(config: SiteConfig) -> ParseReuse | None:
-        """Opened once site.yaml is read: a folder that is no site gets no cache folder."""
-        if not options.cache:
-            return None
-        cache = BuildCache(options.site_dir)
-        digests.known = cache.file_digests()
-        scope = text_digest(program_digest(), repr(config), str(options.site_dir.resolve()))
-        caches.append((cache, ParseReuse(scope, digests, cache.parses)))
-        return caches[-1][1]
-
+    # A folder that is no site (no site.yaml) gets no cache folder.
+    cache = BuildCache(options.site_dir) if options.cache and (options.site_dir / CONFIG_NAME).is_file() else None
     try:
+        digests = FileDigests(options.site_dir, cache.file_digests() if cache else None)
+        state = source_state(options, digests) if cache else ""
+        unchanged = _unchanged_build(cache, options, state) if cache and not (options.need_site or moment_given) else None
+        if unchanged is not None:
+            cache.save_digests(digests.used)
+            return dataclasses.replace(unchanged, seconds=time.perf_counter() - started, now=options.now,
+                                       timings={"total": time.perf_counter() - started},
+                                       rendered=0, written=0, removed=0)
+        parses: list[ParseReuse] = []
+
+        def reuse(config: SiteConfig) -> ParseReuse | None:
+            if cache is None:
+                return None
+            scope = text_digest(program_digest(), repr(config), str(options.site_dir.resolve()))
+            parses.append(ParseReuse(scope, digests, cache.parses))
+            return parses[-1]
+
         site = load_site(options, reuse, jobs)
         loaded = time.perf_counter()
         statics = static_files(options.site_dir / "static")
         outputs = prepare_outputs(site, options.site_dir, statics)
         planned = time.perf_counter()
-        cache, parses = caches[0] if caches else (None, None)
         written = render_and_write(
             site, outputs, statics, options.site_dir, options.output,
             cache.outputs(options.output) if cache else {}, digests,
-            parses.digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs)
+            parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs)
+        finished = time.perf_counter()
+        result = BuildResult(
+            posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
+            seconds=finished - started, out_dir=options.output, warnings=site.warnings, site=site,
+            timings={"load": loaded - started, "plan": planned - loaded, **written.timings, "total": finished - started},
+            rendered=written.rendered, written=written.written, removed=written.removed, now=options.now,
+            next_change=site.next_change,
+        )
         if cache is not None:
-            cache.save(parses.used, parses.new, digests.used, options.output.absolute(), written.records)
+            summary = dataclasses.replace(result, site=None, timings={}, seconds=0.0)
+            cache.save(parses[0].used, parses[0].new, digests.used, options.output.absolute(), written.records,
+                       LastBuild(state, options.now, site.next_change, summary))
+        return result
     finally:
-        for cache, _ in caches:
+        if cache is not None:
             cache.close()
-    finished = time.perf_counter()
-    return BuildResult(
-        posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
-        seconds=finished - started, out_dir=options.output, warnings=site.warnings, site=site,
-        timings={"load": loaded - started, "plan": planned - loaded, **written.timings, "total": finished - started},
-        rendered=written.rendered, written=written.written, removed=written.removed, now=options.now,
-    )
+
+
+def source_state(options: BuildOptions, digests: FileDigests) -> str:
+    """One digest of everything a build reads and is asked: the program, the options, and
+    every file of the site (their digests come from the cache while their stamps hold)."""
+    parts = [program_digest(), repr((options.base_url, options.drafts, options.relative)),
+             CONFIG_NAME, digests(CONFIG_NAME)]
+    for folder in ("content", "templates", "static"):
+        for root, dirs, files in os.walk(options.site_dir / folder, followlinks=True):
+            dirs.sort()
+            prefix = Path(root).relative_to(options.site_dir).as_posix() + "/"
+            for name in sorted(files):
+                parts += [prefix + name, digests(prefix + name)]
+    return text_digest(*parts)
+
+
+def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str) -> BuildResult | None:
+    """The last build's result, if it is still exactly what this build would make: the same
+    sources and options, no scheduled post due since, and its output folder as it left it."""
+    last = cache.last_build(options.output.absolute())
+    if last is None or last.state != state:
+        return None
+    if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
+        return None
+    records = cache.outputs(options.output)
+    if not records or output_stamps(options.output.absolute()) != {path: record.stamp for path, record in records.items()}:
+        return None
+    return last.result
 
 
 def verify(options: BuildOptions) -> tuple[int, ErrorList]:

@@ -19,6 +19,7 @@ import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from phuongnews.fingerprint import Stamp, program_digest
@@ -32,6 +33,17 @@ class OutputRecord:
     signature: str | None  # None: a file copied as it is (static/, photo variants)
     stamp: Stamp  # the output file's stamp once written
     source: str = ""  # for a copied file: its source's digest
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """The last successful build into an output folder, to answer the next one that would
+    make exactly the same site without making it again."""
+
+    state: str  # fingerprint.source_state of the sources and options it was made from
+    moment: datetime  # the moment scheduled posts were judged at
+    next_change: datetime | None  # from then on, the same sources make another site
+    result: object  # its BuildResult, less the loaded site
 
 
 class BuildCache:
@@ -62,10 +74,11 @@ class BuildCache:
         row = db.execute("SELECT value FROM meta WHERE key='program'").fetchone()
         if version != _SCHEMA or row is None or row[0] != program:
             # Another schema or another program: nothing in it can be trusted.
-            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs;")
+            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds;")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
             CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT, digest TEXT);
+            CREATE TABLE IF NOT EXISTS builds (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, signature TEXT, stamp TEXT, source TEXT,
                                                 PRIMARY KEY (folder, path));
         """)
@@ -100,11 +113,20 @@ class BuildCache:
         rows = self.db.execute("SELECT path, signature, stamp, source FROM outputs WHERE folder=?", (_folder(out_dir),))
         return {path: OutputRecord(signature, _stamp(stamp), source) for path, signature, stamp, source in rows}
 
+    def last_build(self, out_dir: Path) -> LastBuild | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM builds WHERE folder=?", (_folder(out_dir),)).fetchone()
+        try:
+            return pickle.loads(row[0]) if row else None
+        except Exception:  # noqa: BLE001 -- an entry that does not load is no entry
+            return None
+
     # --- writing -------------------------------------------------------------------------------
 
     def save(self, parses_used: Iterable[str], new_parses: Mapping[str, tuple[dict, object]],
-             files: Mapping[str, tuple[Stamp, str]], out_dir: Path | None,
-             outputs: Mapping[str, OutputRecord] | None) -> None:
+             files: Mapping[str, tuple[Stamp, str]], out_dir: Path,
+             outputs: Mapping[str, OutputRecord], last: LastBuild) -> None:
         """Keep this build's entries and drop the rest, so the cache holds one site's worth."""
         if self.db is None:
             return
@@ -120,23 +142,26 @@ class BuildCache:
             db.execute("DELETE FROM files")
             db.executemany("INSERT INTO files VALUES (?, ?, ?)",
                            ((path, _stamp_text(stamp), digest) for path, (stamp, digest) in files.items()))
-            if out_dir is not None and outputs is not None:
-                folder = _folder(out_dir)
-                db.execute("DELETE FROM outputs WHERE folder=?", (folder,))
-                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                               ((folder, path, record.signature, _stamp_text(record.stamp), record.source)
-                                for path, record in outputs.items()))
+            folder = _folder(out_dir)
+            db.execute("DELETE FROM outputs WHERE folder=?", (folder,))
+            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                           ((folder, path, record.signature, _stamp_text(record.stamp), record.source)
+                            for path, record in outputs.items()))
+            db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (folder, pickle.dumps(last, 5)))
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
 
-    def forget_outputs(self, out_dir: Path) -> None:
-        """The output folder is about to change outside what the cache knows: forget it first,
-        so a build killed midway is never trusted."""
-        if self.db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("DELETE FROM outputs WHERE folder=?", (_folder(out_dir),))
+    def save_digests(self, files: Mapping[str, tuple[Stamp, str]]) -> None:
+        """Remember files whose stamps moved though their bytes did not (a fresh clone)."""
+        if self.db is None:
+            return
+        changed = [(path, _stamp_text(stamp), digest) for path, (stamp, digest) in files.items()]
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", changed)
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         if self.db is not None:

@@ -122,20 +122,22 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def _build(args, lang: str) -> int:
     options = BuildOptions(site_dir=args.site, out_dir=args.out, base_url=args.base_url, drafts=args.drafts,
-                           relative=args.relative, now=args.now, jobs=args.jobs, cache=args.cache)
+                           relative=args.relative, now=args.now, jobs=args.jobs, cache=args.cache,
+                           need_site=bool(args.report))
     result = build(options)
     _print_warnings(result.warnings, lang)
     _say(lang, "summary.build", posts=result.posts, pages=result.pages, files=result.files,
          out=str(result.out_dir), seconds=seconds_text(result.seconds, lang))
-    next_change = result.site.next_change
+    next_change = result.next_change
     if next_change is not None:
         _say(lang, "summary.next_change", when=format_date_vi(next_change, with_weekday=True, with_time=True)
              if lang == "vi" else format_date_en(next_change, with_weekday=True, with_time=True))
     _say(lang, "summary.changes", written=result.written, removed=result.removed,
          kept=result.files - result.written, rendered=result.rendered)
-    report = build_report(result.site, result.files, result.timings, next_change, lang)
-    for path in args.report:
-        path.write_text(report_json(report) if path.suffix == ".json" else report_text(report, lang), encoding="utf-8")
+    if args.report:
+        report = build_report(result.site, result.files, result.timings, next_change, lang)
+        for path in args.report:
+            path.write_text(report_json(report) if path.suffix == ".json" else report_text(report, lang), encoding="utf-8")
     if args.verify:
         # Built with the same moment, so scheduled posts cannot make a false difference.
         compared, differences = verify(dataclasses.replace(options, now=result.now))

@@ -57,7 +57,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
-    on_disk = _stamps(out_dir)
+    on_disk = output_stamps(out_dir)
     previous = previous if (out_dir / MARKER).is_file() else {}
     paths = [urls.output_path(output.url) for output in outputs]
     # Without a cache there is nothing to compare signatures with: every page is rendered.
@@ -120,9 +120,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         written = sorted(set(staging.written))
         staging.commit(removed=gone)
     after = {path: stamp_of(os.stat(out_dir / path)) for path in written}
-    # Pages with no signature are rendered every time, so there is nothing to remember of them.
-    records = {path: OutputRecord(sig, after.get(path) or on_disk[path])
-               for path, sig in signatures.items() if sig is not None}
+    # A page with no signature (None) is rendered every time; its record keeps only its stamp.
+    records = {path: OutputRecord(sig, after.get(path) or on_disk[path]) for path, sig in signatures.items()}
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
     finished = time.perf_counter()
     return Written(records=records, rendered=len(stale), written=len(written), removed=len(gone),
@@ -149,7 +148,7 @@ def _link_base(config) -> str:
     return "/" if config.relative else config.base_path
 
 
-def _stamps(out_dir: Path) -> dict[str, Stamp]:
+def output_stamps(out_dir: Path) -> dict[str, Stamp]:
     """Output path -> stamp of every file in the output folder (none if it is not ours)."""
     found: dict[str, Stamp] = {}
     if not (out_dir / MARKER).is_file():
