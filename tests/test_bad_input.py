@@ -691,8 +691,9 @@ def test_two_builds_at_once_on_one_output_are_serialised(tmp_path, capsys):
     barrier.mkdir()
     assert run(capsys, "build", "--site", str(site), "--out", str(reference))[0] == 0
     assert run(capsys, "build", "--site", str(site), "--out", str(out_dir))[0] == 0  # a previous site to replace
-    first, second = (_process("-c", _TOGETHER, str(barrier), "2", "build", "--site", str(site), "--out", str(out_dir))
-                     for _ in range(2))
+    # Without the cache, so that both really write (with it, an unchanged site writes nothing).
+    first, second = (_process("-c", _TOGETHER, str(barrier), "2", "build", "--site", str(site), "--out", str(out_dir),
+                              "--no-cache") for _ in range(2))
     results = [process.communicate(timeout=120) for process in (first, second)]
     assert [process.returncode for process in (first, second)] == [0, 0], results
     assert [stderr for _, stderr in results] == ["", ""]

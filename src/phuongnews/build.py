@@ -27,7 +27,7 @@ from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
-from phuongnews.writer import check_output_folder, static_files
+from phuongnews.writer import check_output_folder, static_files, tidy
 
 DEFAULT_OUT = "public"
 
@@ -226,6 +226,7 @@ def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str) -> Bu
     last = cache.last_build(options.output.absolute())
     if last is None or last.state != state:
         return None
+    tidy(options.output)  # a killed build's leftovers go, its journal is carried out
     if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
         return None
     records = cache.outputs(options.output)

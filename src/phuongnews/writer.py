@@ -136,6 +136,14 @@ class Staging:
         _apply(journal)
 
 
+def tidy(out_dir: Path) -> None:
+    """Finish or clean up after a build that was killed, as every build does first."""
+    out_dir = out_dir.absolute()
+    if out_dir.parent.is_dir():
+        with _locked(out_dir):
+            _recover(out_dir)
+
+
 def _journal_path(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.phuongnews-journal"
 
