@@ -257,8 +257,6 @@ def test_deleting_a_photo_removes_its_files_from_the_site_and_the_cache(site_fac
     assert (cache / "images/README").is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="build cache: a page's signature (content.py ParseReuse.digest_of) leaves out "
-                   "the photos its post consulted, so the page keeps the old photo's URLs")
 def test_a_photo_replaced_in_place_is_published_anew_and_its_old_variants_go(site_factory, capsys):
     site = site_factory({POST: post(body="![Một](1.jpg)"), f"{FOLDER}/1.jpg": phone_jpeg(900, 600)})
     assert build(site, capsys) == (0, [])

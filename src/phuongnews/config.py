@@ -212,16 +212,6 @@ def _photo_originals(read: Reader) -> bool:
     return False
 
 
-def photo_originals(site_dir: Path) -> bool:
-    """Whether the site's site.yaml asks for photos' originals, read on its own and quietly
-    (load_config reports every mistake in the file); for code given the site's folder only."""
-    path = site_dir / CONFIG_NAME
-    errors = ErrorList()
-    text = read_source(path, CONFIG_NAME, errors) if path.is_file() else None
-    doc = parse_yaml(text, CONFIG_NAME, errors) if text is not None else None
-    return doc is not None and isinstance(doc.data, dict) and _photo_originals(Reader(doc, CONFIG_NAME, errors))
-
-
 def resolver(config: SiteConfig) -> Mapping[str, str]:
     """Folded key, name, short name or alias -> unit key; folding forgives tone placement
     (uỷ/ủy), capitals and missing diacritics. Read-only: one table serves every post."""

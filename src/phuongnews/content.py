@@ -76,19 +76,23 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
 
     keys = [text_digest(reuse.scope, *file) for file in files] if reuse is not None else []
     results: list[tuple | None] = [None] * len(files)
+    consulted: list[dict[str, str]] = [{} for _ in files]  # site files each parse looked at -> digest
     if reuse is not None:
         cached = reuse.cached(keys)
         for index, key in enumerate(keys):
             hit = cached.get(key)
             if hit is not None and all(reuse.digests(name) == digest for name, digest in hit[0].items()):
                 results[index] = hit[1]
+                consulted[index] = hit[0]
     missing = [index for index, result in enumerate(results) if result is None]
     parse = _file_parser(site_dir, config, static_dir)
-    for index, (result, consulted) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
+    for index, (result, names) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
         results[index] = result
         model, file_errors, _ = result
-        if reuse is not None and model is not None and not file_errors:  # failed files are parsed again
-            reuse.new[keys[index]] = ({name: reuse.digests(name) for name in consulted}, result)
+        if reuse is not None:
+            consulted[index] = {name: reuse.digests(name) for name in names}
+            if model is not None and not file_errors:  # failed files are parsed again
+                reuse.new[keys[index]] = (consulted[index], result)
 
     articles, pages, warnings = [], [], []
     for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(files, results)):
@@ -96,8 +100,9 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         warnings.extend(file_warnings)
         if reuse is not None:
             reuse.used.add(keys[index])
-            if model is not None:
-                reuse.digest_of[id(model)] = keys[index]
+            if model is not None:  # what its pages depend on: its text and the photos it shows
+                reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
+                                                                       in sorted(consulted[index].items())))
         if model is not None and (drafts or not model.draft):
             (articles if kind == "posts" else pages).append(model)
     articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
@@ -108,8 +113,8 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
 class _ConsultingResolver(PhotoResolver):
     """A PhotoResolver that notes every site file it looks at, for the build cache."""
 
-    def __init__(self, site_dir: Path):
-        super().__init__(site_dir)
+    def __init__(self, site_dir: Path, originals: bool):
+        super().__init__(site_dir, originals)
         self.consulted: set[str] = set()
 
     def find(self, src: str, source: str, static_first: bool = False) -> Photo:
@@ -120,7 +125,7 @@ class _ConsultingResolver(PhotoResolver):
 def _file_parser(site_dir: Path, config: SiteConfig, static_dir: Path):
     """parse(file) -> ((model, errors, warnings), consulted site files) for one file. One
     renderer serves all files of a process; each file's part of its warnings is taken out."""
-    resolver = _ConsultingResolver(site_dir)
+    resolver = _ConsultingResolver(site_dir, config.photo_originals)
     renderer = MarkdownRenderer(config.base_path, config.embeds, config.relative, resolver)
 
     def parse(file: tuple[str, str, str, str]):

@@ -158,18 +158,13 @@ class PhotoProblem(Exception):
 
 class PhotoResolver:
     """Finds the files posts reference and reads their headers, once per file and build.
-    `originals`: whether the site publishes photos' originals (site.yaml `photos: originals`);
-    None reads that one setting from the site's site.yaml."""
+    `originals`: whether the site publishes photos' originals (site.yaml `photos: originals`)."""
 
-    def __init__(self, site_dir: Path, originals: bool | None = None) -> None:
+    def __init__(self, site_dir: Path, originals: bool = False) -> None:
         self.site_dir = site_dir
         self._content = Path(os.path.realpath(site_dir / "content"))
         self._static = Path(os.path.realpath(site_dir / "static"))
         self._probed: dict[tuple, tuple[str, int, int, str]] = {}
-        if originals is None:
-            from phuongnews.config import photo_originals
-
-            originals = photo_originals(site_dir)
         self.originals = originals
 
     def local(self, src: str) -> bool:

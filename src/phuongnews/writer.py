@@ -105,7 +105,9 @@ class Staging:
                 folder.chmod(0o755)  # mkdtemp makes it private; web servers must read it
                 yield cls(out_dir, folder, fresh)
             finally:
-                shutil.rmtree(folder, ignore_errors=True)  # after a commit, only what is left of it
+                # Once its journal is written, the update is finished by whoever comes next.
+                if not _journal_path(out_dir).exists():
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def put(self, relative: str, data: bytes) -> None:
         target = self.folder / relative

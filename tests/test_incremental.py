@@ -1,0 +1,399 @@
+"""Incremental builds are byte-identical to clean builds, and do only the work a change needs.
+
+The property test applies random sequences of edits, additions, deletions, renames, photo,
+template, settings and static-file changes, and mistakes, to a small site; after each step an
+incremental build (cache on, two worker processes) and a clean build (no cache, an empty
+folder) must agree: the same files with the same bytes, or the same errors (and then the
+incremental output folder is left as it was)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import make_site, post
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from PIL import Image
+
+from phuongnews import incremental, workers, writer
+from phuongnews.build import BuildOptions, build
+from phuongnews.buildcache import FOLDER
+from phuongnews.cli import main
+from phuongnews.errors import BuildFailed
+
+YEARS = ("2021", "2022", "2023")
+UNITS = ("[mttq]", "[doan-tn]", "[mttq, hoi-ccb]", "[hoi-ccb, doan-tn]")
+TITLES = ("Hội nghị tổng kết", "Ra quân Tháng Thanh niên", "Đại hội Chi hội", "Tập huấn nghiệp vụ")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def photo(width: int, height: int, colour: str = "red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def changes_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("Tệp thay đổi"))
+
+
+# --- The property: every incremental build is a clean build ----------------------------------
+
+class IncrementalEqualsClean(RuleBasedStateMachine):
+    """Random change sequences; after each, the incremental and the clean build agree."""
+
+    def __init__(self):
+        super().__init__()
+        self.root = Path(self._temporary())
+        self.site = make_site(self.root / "site", {
+            "content/posts/2023/hoi-nghi.md": post(),
+            "content/posts/2022/ra-quan.md": post(title="Ra quân", date="2022-03-26", units="[doan-tn]"),
+            "content/posts/2021/dai-hoi.md": post(title="Đại hội", date="2021-06-01", units="[hoi-ccb, mttq]",
+                                                   body="Xem [bài ra quân](/tin-tuc/2022/ra-quan/)."),
+            "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\n---\nPhường Mẫu.\n",
+        })
+        self.out = self.root / "web"
+        self.clean = self.root / "clean"
+        self.count = 0
+        self.last_good: dict[str, bytes] | None = None
+
+    @staticmethod
+    def _temporary() -> str:
+        import tempfile
+        return tempfile.mkdtemp(prefix="phuongnews-incremental-")
+
+    def teardown(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _posts(self) -> list[Path]:
+        return sorted((self.site / "content/posts").rglob("*.md"))
+
+    def _write(self, relative: str, data: str | bytes) -> None:
+        path = self.site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+    @initialize()
+    def first_build(self):
+        self.check()
+
+    # Changes a clerk, an editor or a designer makes.
+
+    @rule(index=st.integers(0, 50), text=st.sampled_from(["Thêm một câu.", "Đ/c Hồ Sỹ Tùng phát biểu.", "**Đậm**"]))
+    def edit_body(self, index, text):
+        posts = self._posts()
+        if posts:
+            path = posts[index % len(posts)]
+            path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+    @rule(index=st.integers(0, 50), title=st.sampled_from(TITLES), year=st.sampled_from(YEARS),
+          units=st.sampled_from(UNITS))
+    def rewrite_front_matter(self, index, title, year, units):
+        posts = self._posts()
+        if posts:
+            path = posts[index % len(posts)]
+            body = path.read_text(encoding="utf-8").split("---\n", 2)[2]
+            path.write_text(post(title=title, date=f"{year}-05-0{index % 9 + 1}", units=units, body=body),
+                            encoding="utf-8")
+
+    @rule(year=st.sampled_from(YEARS), units=st.sampled_from(UNITS), title=st.sampled_from(TITLES))
+    def add_post(self, year, units, title):
+        self.count += 1
+        self._write(f"content/posts/{year}/bai-moi-{self.count}.md", post(title=f"{title} {self.count}",
+                                                                           date=f"{year}-09-1{self.count % 9}",
+                                                                           units=units))
+
+    @rule(index=st.integers(0, 50))
+    def delete_post(self, index):
+        posts = self._posts()
+        if len(posts) > 1:
+            posts[index % len(posts)].unlink()
+
+    @rule(index=st.integers(0, 50))
+    def rename_post(self, index):
+        posts = self._posts()
+        if posts:
+            self.count += 1
+            path = posts[index % len(posts)]
+            path.rename(path.with_name(f"doi-ten-{self.count}.md"))
+
+    @rule(index=st.integers(0, 50), draft=st.booleans())
+    def toggle_draft(self, index, draft):
+        posts = self._posts()
+        if posts:
+            path = posts[index % len(posts)]
+            text = path.read_text(encoding="utf-8").replace("draft: true\n", "")
+            if draft:
+                text = text.replace("---\n", "---\ndraft: true\n", 1)
+            path.write_text(text, encoding="utf-8")
+
+    @rule(index=st.integers(0, 50), size=st.sampled_from([(64, 48), (48, 64), (80, 60)]))
+    def show_a_photo(self, index, size):
+        posts = self._posts()
+        if posts:
+            path = posts[index % len(posts)]
+            (path.parent / "anh.jpg").write_bytes(photo(*size))
+            path.write_text(path.read_text(encoding="utf-8") + "\n![Quang cảnh hội nghị](anh.jpg)\n",
+                            encoding="utf-8")
+
+    @rule(index=st.integers(0, 50), size=st.sampled_from([(64, 48), (96, 40)]))
+    def replace_a_photo(self, index, size):
+        photos = sorted((self.site / "content/posts").rglob("*.jpg"))
+        if photos:
+            photos[index % len(photos)].write_bytes(photo(*size, colour="blue"))
+
+    @rule(index=st.integers(0, 50))
+    def delete_a_photo(self, index):  # its posts now fail: a missing image is an error
+        photos = sorted((self.site / "content/posts").rglob("*.jpg"))
+        if photos:
+            photos[index % len(photos)].unlink()
+
+    @rule(index=st.integers(0, 50))
+    def link_nowhere(self, index):  # a broken link is an error
+        posts = self._posts()
+        if posts:
+            path = posts[index % len(posts)]
+            path.write_text(path.read_text(encoding="utf-8") + "\n[xem](/khong-co-trang-nay/)\n", encoding="utf-8")
+
+    @rule()
+    def mend_links(self):
+        for path in self._posts():
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("[xem](/khong-co-trang-nay/)", "xem"), encoding="utf-8")
+
+    @rule(text=st.sampled_from(["Giới thiệu chung.", "Phường Mẫu có 12 tổ dân phố."]))
+    def edit_page(self, text):
+        self._write("content/pages/gioi-thieu.md", f"---\ntitle: Giới thiệu\n---\n{text}\n")
+
+    @rule(word=st.sampled_from(["Trang chủ", "Trang đầu"]))
+    def edit_template(self, word):
+        path = self.site / "templates/base.html"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("Trang chủ", word).replace("Trang đầu", word), encoding="utf-8")
+
+    @rule(per_page=st.sampled_from([1, 2, 5]), title=st.sampled_from(["Phường Mẫu", "Phường Mới"]))
+    def edit_settings(self, per_page, title):
+        config = (self.site / "site.yaml").read_text(encoding="utf-8")
+        lines = [f"per_page: {per_page}" if line.startswith("per_page:") else
+                 f"title: {title}" if line.startswith("title:") else line for line in config.splitlines()]
+        (self.site / "site.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    @rule(present=st.booleans())
+    def static_file(self, present):
+        path = self.site / "static/files/ke-hoach.pdf"
+        if present:
+            self._write("static/files/ke-hoach.pdf", b"%PDF-1.4 ke hoach " + os.urandom(4).hex().encode())
+        elif path.exists():
+            path.unlink()
+
+    @rule()
+    def touch_without_change(self):
+        for path in self._posts()[:2]:
+            path.write_bytes(path.read_bytes())  # the stamp moves, the bytes stay
+
+    @rule()
+    def nothing(self):
+        pass
+
+    # The property.
+
+    @invariant()
+    def check(self):
+        incremental_result = self._build(BuildOptions(site_dir=self.site, out_dir=self.out, jobs=2))
+        shutil.rmtree(self.clean, ignore_errors=True)
+        clean_result = self._build(BuildOptions(site_dir=self.site, out_dir=self.clean, jobs=1, cache=False))
+        assert incremental_result == clean_result
+        if clean_result is None:  # built: the same files, byte for byte
+            self.last_good = tree(self.out)
+            assert self.last_good == tree(self.clean)
+        elif self.last_good is not None:  # refused: the output folder is as the last good build left it
+            assert tree(self.out) == self.last_good
+
+    @staticmethod
+    def _build(options: BuildOptions):
+        """None if built, else the errors as a clerk reads them."""
+        try:
+            build(options)
+        except BuildFailed as failed:
+            return [error.format("vi") for error in failed.errors]
+        return None
+
+
+@pytest.fixture
+def forking_small_sites(monkeypatch):
+    """Worker processes even for a handful of pages, so the property covers the parallel path."""
+    monkeypatch.setattr(workers, "MIN_ITEMS", 2)
+
+
+def test_random_change_sequences_build_like_clean_builds(forking_small_sites):
+    machine = settings(max_examples=6, stateful_step_count=10, deadline=None,
+                       suppress_health_check=list(HealthCheck))(IncrementalEqualsClean)
+    machine.TestCase().runTest()
+
+
+# --- Only the work a change needs ------------------------------------------------------------
+
+SITE = {
+    "content/posts/2023/hoi-nghi.md": post(),
+    "content/posts/2022/ra-quan.md": post(title="Ra quân", date="2022-03-26", units="[doan-tn]"),
+    "content/posts/2021/dai-hoi.md": post(title="Đại hội", date="2021-06-01", units="[hoi-ccb]",
+                                          body="Xem [bài ra quân](/tin-tuc/2022/ra-quan/)."),
+}
+
+
+def test_a_rebuild_without_changes_renders_and_writes_nothing(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    before = stamps(out)
+    code, out_text, err = run(capsys, "build", "--site", str(site), "--out", str(out))
+    assert (code, err) == (0, "")
+    assert changes_line(out_text) == f"Tệp thay đổi: ghi 0, xóa 0; {len(before) - 1} tệp giữ nguyên (dựng lại 0 trang)."
+    assert stamps(out) == before  # same dates, same files: a sync by date and size uploads nothing
+
+
+def test_one_edited_post_rewrites_only_the_files_whose_bytes_change(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    old_bytes, old_stamps = tree(out), stamps(out)
+    path = site / "content/posts/2022/ra-quan.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nĐ/c Bí thư Đoàn phát biểu.\n", encoding="utf-8")
+    code, out_text, err = run(capsys, "build", "--site", str(site), "--out", str(out))
+    assert (code, err) == (0, "")
+    new_bytes, new_stamps = tree(out), stamps(out)
+    differ = {name for name in new_bytes if new_bytes[name] != old_bytes.get(name)}
+    assert "tin-tuc/2022/ra-quan/index.html" in differ
+    assert differ == {name for name in new_stamps if new_stamps[name] != old_stamps.get(name)}
+    assert changes_line(out_text).startswith(f"Tệp thay đổi: ghi {len(differ)}, xóa 0;")
+    assert old_bytes.keys() == new_bytes.keys()
+
+
+def test_a_clean_build_over_an_old_output_keeps_the_files_that_did_not_change(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out), "--no-cache")[0] == 0
+    before = stamps(out)
+    code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--no-cache")
+    assert code == 0 and changes_line(out_text).startswith("Tệp thay đổi: ghi 0, xóa 0;")
+    assert stamps(out) == before
+    assert not (site / FOLDER).exists()
+
+
+def test_deleting_a_post_is_refused_while_another_post_links_to_it(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    before = tree(out)
+    (site / "content/posts/2022/ra-quan.md").unlink()
+    code, out_text, err = run(capsys, "build", "--site", str(site), "--out", str(out))
+    assert (code, out_text) == (1, "")
+    assert err.startswith("content/posts/2021/dai-hoi.md:6: liên kết '/tin-tuc/2022/ra-quan/' không dẫn tới trang"), err
+    assert tree(out) == before
+
+
+def test_removed_pages_leave_no_empty_folders(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    (site / "content/posts/2023/hoi-nghi.md").unlink()
+    code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out))
+    assert code == 0 and ", xóa 0;" not in changes_line(out_text)
+    assert not (out / "tin-tuc/2023").exists()
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "clean"), "--no-cache")[0] == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_an_update_interrupted_midway_is_finished_by_the_next_build(site_factory, tmp_path, capsys, monkeypatch):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    for name in ("hoi-nghi", "ra-quan"):
+        path = next((site / "content/posts").rglob(f"{name}.md"))
+        path.write_text(path.read_text(encoding="utf-8") + "\nCâu mới.\n", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def dies_after_two(source, target):
+        calls.append(target)
+        if len(calls) == 4:  # the journal, then two files: then the power goes
+            raise SystemExit("killed")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", dies_after_two)
+    with pytest.raises(SystemExit):
+        build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert list(tmp_path.glob(".web.phuongnews-journal"))  # the half-done update is written down
+
+    assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "clean"), "--no-cache")[0] == 0
+    writer.tidy(out)  # what every build does first: the update is finished from the journal alone
+    assert tree(out) == tree(tmp_path / "clean")
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    assert tree(out) == tree(tmp_path / "clean")
+    assert sorted(p.name for p in tmp_path.iterdir() if "phuongnews-" in p.name and "lock" not in p.name) == []
+
+
+def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkeypatch):
+    site, out = site_factory(SITE), tmp_path / "web"
+    # A fault in the dependency tracking: every page keeps the signature of the first build.
+    remembered = {}
+    real_signatures = incremental._signatures
+
+    def stale(site_, outputs, digests, digest_of):
+        found = real_signatures(site_, outputs, digests, digest_of)
+        remembered.setdefault("first", found)
+        return {path: remembered["first"].get(path, signature) for path, signature in found.items()}
+
+    monkeypatch.setattr(incremental, "_signatures", stale)
+    code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
+    assert code == 0 and out_text.splitlines()[-1].startswith("Kiểm chứng: giống hệt từng byte")
+    path = site / "content/posts/2023/hoi-nghi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Hội nghị tổng kết năm 2023", "Hội nghị sơ kết"),
+                    encoding="utf-8")
+    code, out_text, err = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
+    assert code == 1
+    assert f"{out / 'tin-tuc/2023/hoi-nghi/index.html'}: tệp này khác với bản dựng từ đầu" in err, err
+
+
+def test_a_damaged_cache_only_costs_a_full_build(site_factory, tmp_path, capsys):
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    database = site / FOLDER / "cache.sqlite"
+    for leftover in database.parent.glob("cache.sqlite-*"):
+        leftover.unlink()
+    database.write_bytes(b"this is not a database" * 100)
+    (site / "content/posts/2023/hoi-nghi.md").write_text(post(title="Tiêu đề mới"), encoding="utf-8")
+    code, _, err = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
+    assert (code, err) == (0, "")
+    sqlite3.connect(database).execute("SELECT count(*) FROM parses").fetchone()  # a working cache again
+
+
+def test_many_posts_on_two_processes_build_as_on_one(site_factory, tmp_path, capsys):
+    posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
+                                                                 units=UNITS[i % 4], body=f"Nội dung **{i}**.")
+             for i in range(120)}
+    site = site_factory(posts)
+    assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "one"), "--jobs", "1", "--no-cache")[0] == 0
+    assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "two"), "--jobs", "2")[0] == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    # Errors in many files: every one reported, as with one process.
+    for i in (3, 57, 111):
+        (site / f"content/posts/{2020 + i % 4}/bai-{i:03d}.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    one = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "one"), "--jobs", "1", "--no-cache")
+    two = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "two"), "--jobs", "2")
+    assert one == two and one[0] == 1 and one[2].count("bai-") == 3
