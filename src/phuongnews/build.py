@@ -132,9 +132,12 @@ def link_root(config) -> str:
 def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: ErrorList) -> images.Published | None:
     photos = [photo for item in (*site.articles, *site.pages) for photo in item.photos]
     covers = [article.cover_photo for article in site.articles if article.cover_photo is not None]
+    cache_dir = site_dir / images.CACHE_FOLDER / "images"
     if not photos and not covers:
+        if cache_dir.is_dir():  # the last photo was deleted: its variants go from the cache too
+            images.prune(cache_dir, set())
         return None
-    published = images.publish(images.variants(photos, covers), site_dir / images.CACHE_FOLDER / "images")
+    published = images.publish(images.variants(photos, covers), cache_dir)
     for photo, code in published.broken:
         errors.add(photo.source, photo.line, code, src=photo.name)
     for photo in (*photos, *covers):

@@ -66,17 +66,15 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     files parsed by an earlier build are not parsed again; the others are parsed on `jobs`
     processes. Either way the result, errors and warnings are those of parsing each file in turn."""
     static_dir = site_dir / "static"
-    files = []  # (kind, source, stem, text), posts first, in name order
-    for kind, recursive in (("posts", True), ("pages", False)):
-        for path in _markdown_files(site_dir, kind, errors, recursive=recursive):
-            source = relative_name(path, site_dir)
-            text = read_source(path, source, errors)
-            if text is not None:
-                files.append((kind, source, path.stem, text))
-
-    keys = [text_digest(reuse.scope, *file) for file in files] if reuse is not None else []
-    results: list[tuple | None] = [None] * len(files)
-    consulted: list[dict[str, str]] = [{} for _ in files]  # site files each parse looked at -> digest
+    listed = [(kind, path, relative_name(path, site_dir))  # posts first, in name order
+              for kind, recursive in (("posts", True), ("pages", False))
+              for path in _markdown_files(site_dir, kind, errors, recursive=recursive)]
+    # A file is named in its key by its bytes' digest, which the cache knows without reading
+    # the file while its stamp holds: files parsed before are not even read.
+    keys = [text_digest(reuse.scope, kind, source, path.stem, reuse.digests(path.relative_to(site_dir).as_posix()))
+            for kind, path, source in listed] if reuse is not None else []
+    results: list[tuple | None] = [None] * len(listed)
+    consulted: list[dict[str, str]] = [{} for _ in listed]  # site files each parse looked at -> digest
     if reuse is not None:
         cached = reuse.cached(keys)
         for index, key in enumerate(keys):
@@ -84,7 +82,15 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             if hit is not None and all(reuse.digests(name) == digest for name, digest in hit[0].items()):
                 results[index] = hit[1]
                 consulted[index] = hit[0]
-    missing = [index for index, result in enumerate(results) if result is None]
+    files = {}  # index -> (kind, source, stem, text) of the files to parse
+    for index, (kind, path, source) in enumerate(listed):
+        if results[index] is None:
+            text = read_source(path, source, errors)
+            if text is None:
+                results[index] = (None, (), ())
+            else:
+                files[index] = (kind, source, path.stem, text)
+    missing = list(files)
     parse = _file_parser(site_dir, config, static_dir)
     for index, (result, names) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
         results[index] = result
@@ -95,7 +101,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 reuse.new[keys[index]] = (consulted[index], result)
 
     articles, pages, warnings = [], [], []
-    for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(files, results)):
+    for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(listed, results)):
         errors.extend(file_errors)
         warnings.extend(file_warnings)
         if reuse is not None:

@@ -116,13 +116,27 @@ def signature(parts: tuple[str, ...], context: Mapping, reduce_known: Mapping[ty
     return hashlib.blake2b(buffer.getvalue(), digest_size=20).hexdigest()
 
 
-def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str]) -> dict[type, Callable]:
-    """A pickle dispatch table that writes an object of `types` as its digest when it has one."""
-    def reduce(value):
+def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str],
+                   shared: tuple[type, ...] = ()) -> dict[type, Callable]:
+    """A pickle dispatch table for `signature`: an object of `types` is written as its digest
+    when it has one; an object of `shared` types (one value many pages show: a person with
+    all their appearances) is serialised once and then written as the digest of that."""
+    table: dict[type, Callable] = {}
+    made: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive so ids stay its own; digest)
+
+    def reduce_known(value):
         digest = digest_of.get(id(value))
         return (_Digested, (digest,)) if digest is not None else value.__reduce_ex__(5)
 
-    return {kind: reduce for kind in types}
+    def reduce_shared(value):
+        found = made.get(id(value))
+        if found is None:
+            found = made[id(value)] = (value, signature((), {"value": value.__reduce_ex__(5)}, table))
+        return (_Digested, (found[1],))
+
+    table.update({kind: reduce_known for kind in types})
+    table.update({kind: reduce_shared for kind in shared})
+    return table
 
 
 class _Digested(str):

@@ -35,6 +35,7 @@ from phuongnews.fingerprint import (
 )
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Page, Site
+from phuongnews.people import Person
 from phuongnews.plan import Output
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
 from phuongnews.writer import MARKER, Staging
@@ -134,7 +135,7 @@ def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
     env_parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
                  *(digest_of.get(id(page), repr(page)) for page in site.pages))
 
-    reducers = known_reducers((Article, Page), digest_of)
+    reducers = known_reducers((Article, Page), digest_of, shared=(Person,))
     signatures: dict[str, str | None] = {}
     for output in outputs:
         try:
