@@ -15,11 +15,12 @@ if [[ -n "${BASE_URL:-}" ]]; then
   build_args+=(--base-url "$BASE_URL")
 fi
 
-phuongnews check --site "$SITE"
+# The build checks everything first (content, templates, links) and writes nothing on an error.
 phuongnews build "${build_args[@]}"
 
 if [[ -n "${DEST:-}" ]]; then
   # --delete removes pages of deleted posts; the marker file stays private to the build folder.
+  # Unchanged pages keep their dates across builds, so only changed files are sent.
   rsync -a --delete --exclude .phuongnews-output "$OUT/" "$DEST/"
 elif [[ -n "${S3_BUCKET:-}" ]]; then
   aws s3 sync --delete --exclude .phuongnews-output "$OUT/" "$S3_BUCKET/"

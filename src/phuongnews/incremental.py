@@ -31,7 +31,6 @@ from phuongnews.fingerprint import (
     known_reducers,
     program_digest,
     signature,
-    stamp_of,
 )
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Page, Site
@@ -120,7 +119,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 staging.copy(path, source)
         written = sorted(set(staging.written))
         staging.commit(removed=gone)
-    after = {path: stamp_of(os.stat(out_dir / path)) for path in written}
+    after = {path: output_stamp(os.stat(out_dir / path)) for path in written}
     # A page with no signature (None) is rendered every time; its record keeps only its stamp.
     records = {path: OutputRecord(sig, after.get(path) or on_disk[path]) for path, sig in signatures.items()}
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
@@ -163,8 +162,14 @@ def output_stamps(out_dir: Path) -> dict[str, Stamp]:
                 if stat.S_ISDIR(info.st_mode):
                     stack.append((Path(entry.path), prefix + entry.name + "/"))
                 elif prefix or entry.name != MARKER:
-                    found[prefix + entry.name] = stamp_of(info)
+                    found[prefix + entry.name] = output_stamp(info)
     return found
+
+
+def output_stamp(info: os.stat_result) -> Stamp:
+    """An output file's size and date: what a CI cache restores, unlike its inode and ctime,
+    so a restored output folder is still known as the one the cache describes."""
+    return (info.st_size, info.st_mtime_ns)
 
 
 def _same_bytes(path: Path, data: bytes, stamp: Stamp | None) -> bool:
