@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from phuongnews import urls
@@ -47,8 +48,8 @@ def check_page(
     if not urls.output_path(output.url).endswith(".html"):
         return
     page_url = base_path + output.url
-    for match in _LINK.finditer(data.decode("utf-8")):
-        href = html.unescape(match[1])
+    for attribute in _LINK.findall(data.decode("utf-8")):
+        href = html.unescape(attribute)
         problem = _problem(href, page_url, base_path, targets)
         if problem is None:
             continue
@@ -61,15 +62,47 @@ def check_page(
 
 def _problem(href: str, page_url: str, base_path: str, targets: set[str]) -> str | None:
     """None if `href` is external or reaches a built file; else the message code."""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not (parts.path or parts.query):
-        return None  # external, mailto:, tel:, or a #fragment on the same page
-    resolved = urlsplit(urljoin(page_url, href)).path
-    if not resolved.startswith(base_path):
+    if href[:1] == "/" and href[1:2] not in _NOT_ROOTED:
+        # Root-relative, as templates and bodies write links unless --relative: the answer is
+        # the same on every page, and the menu's links are on all of them.
+        candidates = _rooted_candidates(href, base_path)
+    else:
+        candidates = _candidates(href, page_url, base_path)
+    if candidates is None:
+        return None
+    if not candidates:
         return "link.outside"
+    return "link.broken" if targets.isdisjoint(candidates) else None
+
+
+# After "/", these make a link that depends on the page: "//" starts a host name (maybe an
+# empty one, then the page's own path is used), and urlsplit drops tabs and line breaks.
+_NOT_ROOTED = ("/", "\t", "\r", "\n")
+# A root-relative link with nothing to resolve: no dot segments, query, fragment, %-escapes,
+# parameters or spaces. urljoin would give it back unchanged.
+_PLAIN_ROOTED = re.compile(r"/(?:[\w~-][\w.~-]*/)*(?:[\w~-][\w.~-]*)?", re.ASCII)
+
+
+def _candidates(href: str, page_url: str, base_path: str) -> tuple[str, ...] | None:
+    """The case-folded output paths any of which `href` on the page at `page_url` may reach;
+    () if it leaves the site (base_path); None if there is nothing to check: external,
+    mailto:, tel:, or a #fragment on the same page."""
+    if _PLAIN_ROOTED.fullmatch(href):
+        resolved = href
+    else:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not (parts.path or parts.query):
+            return None
+        resolved = urlsplit(urljoin(page_url, href)).path
+    if not resolved.startswith(base_path):
+        return ()
     relative = unquote(resolved[len(base_path):])
-    candidates = (urls.output_path(relative), relative + "/index.html")
-    return None if any(c.casefold() in targets for c in candidates) else "link.broken"
+    return (urls.output_path(relative).casefold(), (relative + "/index.html").casefold())
+
+
+@lru_cache(maxsize=65_536)
+def _rooted_candidates(href: str, base_path: str) -> tuple[str, ...] | None:
+    return _candidates(href, base_path, base_path)
 
 
 def _locate(href: str, page_url: str, base_path: str, output: Output, read_text) -> tuple[str, int | None, str]:

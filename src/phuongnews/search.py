@@ -1,6 +1,8 @@
 """The site's own search index: built with the site, read by static/js/tim-kiem.js, no server.
 
-Pure: articles in, {site URL: bytes} out. Layout under the search page's folder:
+Pure: articles in, {site URL: bytes} out, in two steps: post_entry does each post's share of
+the work (its words, excerpt and date) as a SearchEntry that can be kept between builds, and
+build_index assembles the files from the entries. Layout under the search page's folder:
 
 - ``chi-muc.json``  the manifest: document count, each shard's first term, years as ranges
   of document numbers, unit names, and a version stamp the script adds to every other fetch;
@@ -30,12 +32,18 @@ import html
 import json
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from phuongnews.models import Article, SiteConfig
-from phuongnews.vietnamese import clean_text, collation_key
+from phuongnews.vietnamese import (
+    clean_text,
+    collation_key,
+    format_date_en,
+    format_date_vi,
+)
 
 SHARD_BYTES = 16_000  # a shard is cut after the term that takes it past this size
 DOCS_PER_CHUNK = 10  # documents per bai/<n>.json: one page of results touches few chunks
@@ -94,8 +102,43 @@ def plain_text(body_html: str) -> str:
     return html.unescape(_TAG.sub(" ", body_html))
 
 
+Key = tuple[str, str]  # (folded term, marked form) of a word
+
+
+def _run_keys(run: str) -> tuple[Key, ...]:
+    keys = {_key(word) for word in _TOKEN.findall(_prepared(run))}
+    keys.discard(None)
+    return tuple(keys)
+
+
+# Runs of text between spaces repeat from post to post ("hội", "nghị", "(bài"), so their keys
+# are remembered; very long runs (pasted links) are not worth keeping.
+_cached_run_keys = lru_cache(maxsize=200_000)(_run_keys)
+_CACHED_RUN_CHARS = 64
+
+
+def _keys(text: str) -> tuple[Key, ...]:
+    """The distinct keys of a text's words, sorted. Found run by run between whitespace:
+    no word character is whitespace, and NFC, lower case and the invisible characters never
+    reach across it, so the words of the text are exactly the words of its runs."""
+    runs = set(text.split())
+    keys: set[Key] = set()
+    if runs and max(map(len, runs)) > _CACHED_RUN_CHARS:  # rare: a pasted link, say
+        long_runs = {run for run in runs if len(run) > _CACHED_RUN_CHARS}
+        runs -= long_runs
+        keys.update(*map(_run_keys, long_runs))
+    keys.update(*map(_cached_run_keys, runs))
+    return tuple(sorted(keys))
+
+
 @dataclass(frozen=True)
-class Doc:
+class SearchEntry:
+    """One post's part of the index: everything build_index needs from it.
+
+    A small immutable value of strings, ints and tuples, so it pickles, and the same on every
+    run (keys are sorted), so it can be stored between builds. See post_entry for what it
+    depends on."""
+
     url: str
     title: str
     iso_date: str
@@ -103,6 +146,27 @@ class Doc:
     year: int
     units: tuple[str, ...]
     excerpt: str
+    title_keys: tuple[Key, ...]  # distinct keys of the title's words, sorted
+    other_keys: tuple[Key, ...]  # …of summary, place, author, units, speakers, tasks and body
+
+
+def post_entry(article: Article, config: SiteConfig) -> SearchEntry:
+    """The post's SearchEntry. A pure function of the article and, of the settings, only
+    `config.language` (the date's wording) and `config.units` (names and short names of the
+    post's units are indexed): a cached entry stays valid while those and the article do."""
+    body = plain_text(article.body_html)
+    format_date = format_date_vi if config.language == "vi" else format_date_en
+    return SearchEntry(
+        url=article.url,
+        title=article.title,
+        iso_date=article.date.date().isoformat(),
+        date_text=format_date(article.date, with_weekday=False),
+        year=article.year,
+        units=article.units,
+        excerpt=_excerpt(article, body),
+        title_keys=_keys(article.title),
+        other_keys=_keys(_other_text(article, config, body)),
+    )
 
 
 def _excerpt(article: Article, body: str) -> str:
@@ -126,29 +190,54 @@ def _other_text(article: Article, config: SiteConfig, body: str) -> str:
     return " ".join(parts)
 
 
+def _delta_digits(delta: int) -> str:
+    digits = [_LAST[delta & 31]]
+    delta >>= 5
+    while delta:
+        digits.append(_MORE[delta & 31])
+        delta >>= 5
+    return "".join(reversed(digits))
+
+
+_SHORT_DELTAS = tuple(_delta_digits(delta) for delta in range(1024))  # one or two digits
+
+
 def encode_postings(ids: Sequence[int]) -> str:
     """Ascending document numbers as the shorter of a delta list and a bitmap."""
     if not ids:
         return ""
+    last = ids[-1]
+    bitmap_bytes = (last >> 3) + 1
+    bitmap_chars = len(BITMAP) + 4 * ((bitmap_bytes + 2) // 3)  # base64: 4 characters per 3 bytes
+    # Every delta takes at least one character: when even that many beat the bitmap, it wins
+    # without the deltas being written out (the common words of a large site).
+    if len(ids) * 6 > last and bitmap_chars < len(ids):
+        return _bitmap(ids)
+    deltas = _deltas(ids)
+    if len(deltas) * 6 <= last:  # a bitmap costs about last/6 characters: cannot be shorter
+        return deltas
+    return _bitmap(ids) if bitmap_chars < len(deltas) else deltas
+
+
+def _deltas(ids: Sequence[int]) -> str:
     out = []
     previous = -1
     for doc in ids:
         delta = doc - previous - 1
         previous = doc
-        digits = [_LAST[delta & 31]]
-        delta >>= 5
-        while delta:
-            digits.append(_MORE[delta & 31])
-            delta >>= 5
-        out.append("".join(reversed(digits)))
-    deltas = "".join(out)
-    if len(deltas) * 6 <= ids[-1]:  # a bitmap costs about ids[-1]/6 characters: cannot be shorter
-        return deltas
-    bits = bytearray((ids[-1] >> 3) + 1)
+        out.append(_SHORT_DELTAS[delta] if delta < 1024 else _delta_digits(delta))
+    return "".join(out)
+
+
+def _bitmap(ids: Sequence[int]) -> str:
+    # One ASCII digit per document read as a binary number, document n being bit n: three
+    # times quicker than setting the bits of a bytearray one by one.
+    digits = bytearray(b"0") * (ids[-1] + 1)
     for doc in ids:
-        bits[doc >> 3] |= 1 << (doc & 7)
-    bitmap = BITMAP + base64.b64encode(bytes(bits)).decode("ascii")
-    return bitmap if len(bitmap) < len(deltas) else deltas
+        digits[doc] = 49  # "1"
+    digits.reverse()
+    bits = int(digits, 2).to_bytes((ids[-1] >> 3) + 1, "little")  # bit n of byte n // 8
+    return BITMAP + base64.b64encode(bits).decode("ascii")
 
 
 def decode_postings(text: str) -> list[int]:
@@ -177,39 +266,40 @@ def _json(value) -> bytes:
 
 
 def build_index(articles: Sequence[Article], config: SiteConfig, folder: str,
-                date_text: Callable) -> dict[str, bytes]:
-    """Site URL -> bytes of every index file under `folder` (the search page's URL)."""
+                entry_for: Callable[[Article], SearchEntry] | None = None) -> dict[str, bytes]:
+    """Site URL -> bytes of every index file under `folder` (the search page's URL).
+
+    Two steps: each post's SearchEntry (the per-post work: words, excerpt, date text), then
+    the index assembled from the entries in the order of `articles` (document numbers).
+    `entry_for(article)` gives a post's entry; by default post_entry(article, config). A
+    caller that keeps entries between builds passes its own, e.g.
+    ``lambda article: stored.get(key(article)) or post_entry(article, config)``; the files
+    are byte for byte those of post_entry's entries."""
+    make_entry = entry_for or (lambda article: post_entry(article, config))
     # Millions of small lists and strings, none of them cyclic: with the collector on, each of
     # its full passes walks the whole loaded site again (10,000 posts: 7.9 s with it, 6.6 s off).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_index(articles, config, folder, date_text)
+        return _build_index([make_entry(article) for article in articles], config, folder)
     finally:
         if enabled:
             gc.enable()
 
 
-def _build_index(articles: Sequence[Article], config: SiteConfig, folder: str, date_text: Callable) -> dict[str, bytes]:
-    total = len(articles)
-    # (term, marked form) -> (title ids, other ids); ids are appended in ascending order.
-    postings: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-    docs: list[Doc] = []
+def _build_index(docs: list[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
+    total = len(docs)
+    # key -> ids of the documents with the word in their title / elsewhere, ascending.
+    title_ids: defaultdict[Key, list[int]] = defaultdict(list)
+    other_ids: defaultdict[Key, list[int]] = defaultdict(list)
     unit_docs: dict[str, list[int]] = {unit.key: [] for unit in config.units}
-    for number, article in enumerate(articles):
-        body = plain_text(article.body_html)
-        for field, text in ((0, article.title), (1, _other_text(article, config, body))):
-            keys = {_key(word) for word in set(_TOKEN.findall(_prepared(text)))}
-            keys.discard(None)
-            for key in keys:
-                lists = postings.get(key)
-                if lists is None:
-                    lists = postings[key] = ([], [])
-                lists[field].append(number)
-        for key in article.units:
+    for number, doc in enumerate(docs):
+        for key in doc.title_keys:
+            title_ids[key].append(number)
+        for key in doc.other_keys:
+            other_ids[key].append(number)
+        for key in doc.units:
             unit_docs[key].append(number)
-        docs.append(Doc(article.url, article.title, article.date.date().isoformat(), date_text(article.date),
-                        article.year, article.units, _excerpt(article, body)))
 
     files: dict[str, bytes] = {}
     shard_starts: list[str] = []
@@ -219,11 +309,14 @@ def _build_index(articles: Sequence[Article], config: SiteConfig, folder: str, d
     def flush():
         files[f"{folder}chi-muc/{len(shard_starts) - 1}.json"] = _json(shard)
 
-    by_term: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
-    for (term, form), lists in postings.items():
-        by_term.setdefault(term, {})[form] = lists
-    for term in sorted(by_term, key=_utf16):
-        entry = {form: [encode_postings(t), encode_postings(o)] for form, (t, o) in sorted(by_term[term].items())}
+    def encoded(key: Key) -> list[str]:
+        return [encode_postings(title_ids.get(key, ())), encode_postings(other_ids.get(key, ()))]
+
+    forms_of: dict[str, list[str]] = {}
+    for term, form in title_ids.keys() | other_ids.keys():
+        forms_of.setdefault(term, []).append(form)
+    for term in sorted(forms_of, key=_utf16):
+        entry = {form: encoded((term, form)) for form in sorted(forms_of[term])}
         if not shard:
             shard_starts.append(term)
         shard[term] = entry

@@ -74,6 +74,7 @@ def _collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+@_memoised(maxsize=16_384)
 def clean_text(text: str) -> str:
     """Tidy a one-line field: NFC, no zero-width characters, single ASCII spaces, stripped."""
     # Zero-width characters go first: while present they block NFC composition, so removing

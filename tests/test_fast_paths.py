@@ -1,0 +1,135 @@
+"""The quick paths of the build's pure middle give exactly what the plain code they replaced
+gave: each is checked against that code, kept here as the reference."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from phuongnews import linkcheck, search, urls
+from phuongnews.build import BuildOptions, load_site
+from phuongnews.plan import _indented_json
+from phuongnews.vietnamese import clean_text, fold, slugify_vi
+
+REPO = Path(__file__).resolve().parent.parent
+WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+TRICKY = [
+    *"aăâđêôơưAĐƯ0_-.,;()/:?#%&~", "Σ", "σ", "İ", "ﬁ", "\u1e9e", "\u0301", "\u0309", "\u0323", "\u0345",
+    "\u200b", "\u200d", "\ufeff", "\u2060", "\u180e", "uỷ", "ủy", "Đảng", "x" * 70,
+]
+
+
+def reference_keys(text: str) -> tuple:
+    keys = {search._key(word) for word in search.words(text)}
+    keys.discard(None)
+    return tuple(sorted(keys))
+
+
+@given(st.lists(st.sampled_from(TRICKY + WHITESPACE), max_size=40).map("".join))
+def test_keys_run_by_run_are_the_keys_of_the_whole_text(text):
+    assert search._keys(text) == reference_keys(text)
+
+
+def test_no_whitespace_is_part_of_a_word_or_changed_by_nfc_and_lower_case():
+    # What splitting at whitespace before finding the words rests on.
+    for space in WHITESPACE:
+        assert not search._TOKEN.fullmatch(space)
+        assert unicodedata.normalize("NFC", space).lower().isspace()
+
+
+def reference_postings(ids: list[int]) -> str:
+    out, previous = [], -1
+    for doc in ids:
+        delta, previous = doc - previous - 1, doc
+        digits = [search._LAST[delta & 31]]
+        delta >>= 5
+        while delta:
+            digits.append(search._MORE[delta & 31])
+            delta >>= 5
+        out.append("".join(reversed(digits)))
+    deltas = "".join(out)
+    if len(deltas) * 6 <= ids[-1]:
+        return deltas
+    bits = bytearray((ids[-1] >> 3) + 1)
+    for doc in ids:
+        bits[doc >> 3] |= 1 << (doc & 7)
+    bitmap = search.BITMAP + base64.b64encode(bytes(bits)).decode("ascii")
+    return bitmap if len(bitmap) < len(deltas) else deltas
+
+
+@given(st.one_of(
+    st.sets(st.integers(0, 60), min_size=1),  # dense: bitmaps
+    st.sets(st.integers(0, 3000), min_size=1, max_size=400),
+    st.sets(st.integers(0, 2_000_000), min_size=1, max_size=30),  # sparse: long deltas
+))
+def test_postings_are_encoded_as_before(ids):
+    ids = sorted(ids)
+    assert search.encode_postings(ids) == reference_postings(ids)
+    assert search.decode_postings(search.encode_postings(ids)) == ids
+
+
+def reference_problem(href, page_url, base_path, targets):
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not (parts.path or parts.query):
+        return None
+    resolved = urlsplit(urljoin(page_url, href)).path
+    if not resolved.startswith(base_path):
+        return "link.outside"
+    relative = unquote(resolved[len(base_path):])
+    candidates = (urls.output_path(relative), relative + "/index.html")
+    return None if any(c.casefold() in targets for c in candidates) else "link.broken"
+
+
+HREF_PARTS = ["/", "//", ".", "..", "a", "B", "x.html", "index.html", "?q", "#top", ";p", "%2e", "%41", " ",
+              "\t", "\n", "\x01", "http:", "mailto:", ":", "~", "ư", "\\", "sub"]
+TARGETS = {"index.html", "a/index.html", "b/index.html", "x.html", "sub/index.html", "sub/a/index.html"}
+
+
+@given(st.lists(st.sampled_from(HREF_PARTS), max_size=8).map("".join),
+       st.sampled_from(["/", "/sub/", "/Sub/a/"]), st.sampled_from(["", "a/", "a/b/x.html", "sub/"]))
+# An empty host and path ("//?q", also behind a line break that urlsplit drops) leaves the
+# page's own path: such a link is not root-relative.
+@example("//?q", "/", "a/b/x.html")
+@example("/\n/?q", "/", "a/b/x.html")
+@example("/\t/;p", "/", "a/b/x.html")
+@example("/a/../b/", "/", "")
+def test_links_are_judged_as_urljoin_judges_them(href, base_path, page):
+    page_url = base_path + page
+    assert linkcheck._problem(href, page_url, base_path, TARGETS) == reference_problem(href, page_url, base_path, TARGETS)
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=4), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@given(JSON_VALUES)
+def test_json_ld_text_is_what_json_dumps_writes(value):
+    assert _indented_json(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+@given(st.lists(st.sampled_from(TRICKY + WHITESPACE + ["Đ/c ", "Ông "]), max_size=20).map("".join))
+def test_remembered_answers_are_fresh_answers(text):
+    for function in (clean_text, fold, slugify_vi):
+        for value in (text, text * 20):  # short texts are remembered, long ones not
+            assert function(value) == function(value) == function.__wrapped__(value)
+
+
+def test_search_entries_can_be_kept_between_builds():
+    site = load_site(BuildOptions(site_dir=REPO))
+    entries = {a.source: search.post_entry(a, site.config) for a in site.articles}
+    kept = pickle.loads(pickle.dumps(entries))
+    assert kept == entries
+    assert pickle.dumps(kept) == pickle.dumps(entries)  # the same bytes: entries can be compared stored
+    fresh = search.build_index(site.articles, site.config, "tim-kiem/")
+    from_kept = search.build_index(site.articles, site.config, "tim-kiem/", lambda article: kept[article.source])
+    assert from_kept == fresh
