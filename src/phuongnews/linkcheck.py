@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from phuongnews import urls
 from phuongnews.errors import ErrorList
+from phuongnews.gcpause import collector_paused
 from phuongnews.plan import Output
 
 # Our templates and the sanitiser always write double-quoted attributes.
@@ -29,10 +30,11 @@ def check_links(
     finding the line of a broken link."""
     targets = link_targets(files, statics)
     reported: set[tuple] = set()
-    for output in outputs:
-        data = files.get(urls.output_path(output.url))
-        if data is not None:
-            check_page(output, data, targets, base_path, read_text, errors, reported)
+    with collector_paused():  # the remembered links would set off full passes over the site
+        for output in outputs:
+            data = files.get(urls.output_path(output.url))
+            if data is not None:
+                check_page(output, data, targets, base_path, read_text, errors, reported)
 
 
 def link_targets(*paths: Iterable[str]) -> set[str]:

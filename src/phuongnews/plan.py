@@ -13,6 +13,7 @@ from json.encoder import encode_basestring as _json_string
 from markupsafe import Markup
 
 from phuongnews import indexes, search, urls
+from phuongnews.gcpause import collector_paused
 from phuongnews.models import Article, Site, TaskList, Unit
 from phuongnews.people import gather_people
 from phuongnews.vietnamese import collation_key
@@ -49,6 +50,11 @@ class TaskGroup:
 
 
 def plan(site: Site) -> list[Output]:
+    with collector_paused():  # thousands of outputs, contexts and strings; no cycles
+        return _plan(site)
+
+
+def _plan(site: Site) -> list[Output]:
     config = site.config
     patterns = config.urls
     articles = site.articles
