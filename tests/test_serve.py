@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from phuongnews import livebuild
-from phuongnews.build import BuildOptions, load_site, render_site
+from phuongnews import content, livebuild
+from phuongnews.build import BuildOptions, build, load_site, render_site
 from phuongnews.cli import main
 from phuongnews.livebuild import LiveSite, is_scratch
 from phuongnews.serve import PreviewServer, Route, content_type, inject, resolve
@@ -499,7 +499,7 @@ def test_overlay_follows_the_language(site, start):
 def test_a_crashing_build_never_kills_the_server(site, start, monkeypatch):
     server = start(site)
 
-    def crash(options):
+    def crash(options, *more):
         raise RuntimeError("hỏng")
 
     monkeypatch.setattr(livebuild, "load_site", crash)
@@ -580,6 +580,23 @@ def test_incremental_rebuilds_equal_full_builds(site):
         assert dict(live.good.files) == full_build(site), (len(kinds), outcome.kind)
     assert kinds.count("pages") >= 5, kinds  # post edits rendered only what they changed
     assert kinds[-2:] == ["all", "all"]  # a page (the menu) and a template: every page
+
+
+def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, monkeypatch):
+    """A 10,000-post site opens in the preview without parsing anything `build` parsed, and
+    a save parses the saved file only; unchanged files are not even read."""
+    build(BuildOptions(site_dir=site))
+    parsed, read = [], []
+    real_parse, real_read = content.parse_post, content.read_source
+    monkeypatch.setattr(content, "parse_post", lambda text, source, *rest: parsed.append(source) or real_parse(text, source, *rest))
+    monkeypatch.setattr(content, "read_source", lambda path, source, errors: read.append(source) or real_read(path, source, errors))
+    live = LiveSite(site)
+    assert live.rebuild().ok and parsed == [] and read == []
+    edit(site / POST, "ban đầu", "sửa thân bài")
+    outcome = live.rebuild()
+    assert outcome.ok and outcome.kind == "pages"
+    assert parsed == [POST] and read == [POST]
+    assert dict(live.good.files) == full_build(site)
 
 
 def test_incremental_rebuild_reports_a_clash_like_a_full_build(site):

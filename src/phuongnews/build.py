@@ -15,7 +15,7 @@ from pathlib import Path
 from phuongnews import images, urls, workers
 from phuongnews.buildcache import BuildCache, LastBuild
 from phuongnews.config import CONFIG_NAME, load_config
-from phuongnews.content import ParseReuse, load_content
+from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.incremental import output_stamps, render_and_write
@@ -178,8 +178,7 @@ def build(options: BuildOptions) -> BuildResult:
         def reuse(config: SiteConfig) -> ParseReuse | None:
             if cache is None:
                 return None
-            scope = text_digest(program_digest(), repr(config), str(options.site_dir.resolve()))
-            parses.append(ParseReuse(scope, digests, cache.parses))
+            parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, cache.parses))
             return parses[-1]
 
         site = load_site(options, reuse, jobs)

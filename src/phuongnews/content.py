@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from phuongnews import urls, workers
+from phuongnews import plan, urls, workers
 from phuongnews.config import resolver
 from phuongnews.dates import parse_date
 from phuongnews.errors import ErrorList, SourceError
-from phuongnews.fingerprint import FileDigests, text_digest
+from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.frontmatter import split_front_matter
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
@@ -58,6 +58,11 @@ class ParseReuse:
     used: set[str] = field(default_factory=set)  # keys of this build's parses
     new: dict[str, tuple[dict[str, str], tuple]] = field(default_factory=dict)  # parsed this time
     digest_of: dict[int, str] = field(default_factory=dict)  # id(model) -> its key, for page signatures
+
+
+def parse_scope(config: SiteConfig, site_dir: Path) -> str:
+    """ParseReuse.scope: what every parse of this site depends on besides its file."""
+    return text_digest(program_digest(), repr(config), str(site_dir.resolve()))
 
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False,
@@ -208,7 +213,7 @@ def parse_post(
     body_html, photos = _body(renderer, split, source, url, errors)
     if len(errors) > before or title is None or date is None or slug is None:
         return None
-    return Article(
+    article = Article(
         source=source, slug=slug, url=url, title=title,
         date=date, date_has_time=has_time, published=published or date, units=units,
         location=fields["location"], author=fields["author"], source_name=fields["source"],
@@ -217,6 +222,7 @@ def parse_post(
         published_stated=published is not None, expires=expires, aliases=aliases,
         photos=photos, cover_photo=cover_photo,
     )
+    return dataclasses.replace(article, derived=plan.derive(article, config))
 
 
 def parse_page(

@@ -5,11 +5,11 @@ Every rebuild goes through the same `load_site` as `phuongnews build`, so what i
 refuses and publishes (drafts, schedules, URL clashes, errors of every file) is the build's
 own. Two things make a rebuild after one saved post cheap:
 
-- **Parsing is remembered.** `content.parse_post` is a pure function of the file's text, its
-  name, the settings and the files under static/ (a cover must exist). While the preview
-  loads the site, a post whose inputs are unchanged gets its earlier result back (the same
-  Article object, with the same errors and warnings) instead of being parsed and rendered
-  from Markdown again.
+- **Parsing is remembered.** A parse is a pure function of the file's bytes, its name, the
+  settings and the site files it consulted (photos, a cover). While the preview loads the
+  site, a file whose stamp did not move is not read, and a post whose inputs are unchanged
+  gets its earlier result back (the same Article object, with the same errors and warnings)
+  instead of being parsed and rendered from Markdown again (_ParseStore).
 - **Only changed pages are rendered.** A page's bytes depend on its template, its planned
   values (`Output.context`) and the environment made from the settings and the fixed pages.
   When templates, static files, settings and pages are unchanged, a page whose planned
@@ -28,22 +28,24 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
-from phuongnews import content, urls
+from phuongnews import urls
 from phuongnews.build import BuildOptions, load_site, render_site
+from phuongnews.buildcache import FOLDER as BUILD_CACHE
+from phuongnews.buildcache import BuildCache
 from phuongnews.config import CONFIG_NAME
+from phuongnews.content import ParseReuse, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList, SourceError
+from phuongnews.fingerprint import FileDigests
 from phuongnews.linkcheck import check_links
-from phuongnews.models import Site
+from phuongnews.models import Site, SiteConfig
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.vietnamese import nfc
@@ -157,7 +159,7 @@ class LiveSite:
         self.incremental = incremental
         self.clock = clock  # the moment scheduled posts are judged at; None: now
         self.good: Good | None = None
-        self._memo = _ParseMemo(self.site_dir / "static")
+        self._parses = _ParseStore(self.site_dir, incremental)
 
     @property
     def next_change(self) -> datetime | None:
@@ -207,10 +209,6 @@ class LiveSite:
         if static_changed == changed and in_place and not force:
             self.good = dataclasses.replace(good, stamps=stamps)
             return Outcome(True, "static", changed=static_keys)
-        # Posts read photos next to them and in static/, so any other file may change a post.
-        if any(not (path.startswith("content/") and path.lower().endswith(".md")) and not path.startswith("templates/")
-               for path in changed):
-            self._memo.clear()
         site = self._load()
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
                 or site.config != good.site.config or site.pages != good.site.pages
@@ -220,8 +218,10 @@ class LiveSite:
 
     def _load(self) -> Site:
         options = self.options if self.clock is None else dataclasses.replace(self.options, now=self.clock())
-        with self._memo.installed(self.incremental):
-            return load_site(options)
+        try:
+            return load_site(options, self._parses.reuse)
+        finally:
+            self._parses.keep()
 
     def _render_all(self, site: Site, sources: dict[str, Path], stamps, static_keys=frozenset()) -> Outcome:
         statics = dict(sources)  # render_site swaps photos for their variants in it
@@ -277,51 +277,47 @@ class LiveSite:
             return None
 
 
-class _ParseMemo:
-    """Earlier results of `content.parse_post` for this site, by all of its inputs: the text,
-    the file's name, the settings and the renderer's settings. Entries not used by the last
-    load are dropped, so the memo holds one site's worth. Cleared when static/ gains or loses
-    files (a post's cover must exist)."""
+class _ParseStore:
+    """Parses of this site's files kept between rebuilds, used as `phuongnews build` uses the
+    build cache (content.ParseReuse): a file whose stamp has not moved is not even read, and
+    a file whose parse inputs (its bytes, the settings, the photos it consulted) are unchanged
+    gets its earlier result back, the same Article object. Parses missing here are looked up
+    in the build cache an earlier `phuongnews build` left, so a large site opens fast; the
+    preview never writes to that cache. Entries the last load did not use are dropped, so the
+    store holds one site's worth."""
 
-    _lock = threading.Lock()  # content.parse_post is one name for the whole process
+    def __init__(self, site_dir: Path, enabled: bool = True):
+        self.site_dir = site_dir
+        self.enabled = enabled
+        self._known: dict[str, tuple] = {}  # site path -> (stamp, digest) at the last load
+        self._parses: dict[str, tuple] = {}  # parse key -> (consulted files, result)
+        self._current: ParseReuse | None = None
 
-    def __init__(self, static_dir: Path):
-        self.static_dir = static_dir
-        self._entries: dict[tuple, tuple] = {}
+    def reuse(self, config: SiteConfig) -> ParseReuse | None:
+        if not self.enabled:
+            return None
+        self._current = ParseReuse(parse_scope(config, self.site_dir), FileDigests(self.site_dir, self._known), self._cached)
+        return self._current
 
-    def clear(self) -> None:
-        self._entries = {}
-
-    @contextmanager
-    def installed(self, enabled: bool = True):
-        if not enabled:
-            yield
-            return
-        with _ParseMemo._lock:
-            original = content.parse_post
-            entries, used = self._entries, {}
-
-            def parse_post(text, source, stem, config, renderer, errors, static_dir=None, *more, **named):
-                if more or named or static_dir != self.static_dir:  # not a call this memo knows
-                    return original(text, source, stem, config, renderer, errors, static_dir, *more, **named)
-                key = (text, source, stem, config, renderer.base_path, renderer.embeds, renderer.relative)
-                hit = entries.get(key)
-                if hit is None:
-                    errors_before, warnings_before = len(errors), len(renderer.warnings)
-                    article = original(text, source, stem, config, renderer, errors, static_dir)
-                    hit = (article, tuple(errors[errors_before:]), tuple(renderer.warnings[warnings_before:]))
-                else:
-                    errors.extend(hit[1])
-                    renderer.warnings.extend(hit[2])
-                used[key] = hit
-                return hit[0]
-
-            content.parse_post = parse_post
+    def _cached(self, keys: list[str]) -> dict[str, tuple]:
+        found = {key: self._parses[key] for key in keys if key in self._parses}
+        missing = [key for key in keys if key not in found]
+        if missing and (self.site_dir / BUILD_CACHE).is_dir():
+            cache = BuildCache(self.site_dir)
             try:
-                yield
+                found.update(cache.parses(missing))
             finally:
-                content.parse_post = original
-                self._entries = used
+                cache.close()
+        return found
+
+    def keep(self) -> None:
+        """After a load, failed or not: remember what it parsed and the stamps it saw."""
+        current, self._current = self._current, None
+        if current is None:
+            return
+        self._parses = {key: current.new.get(key) or self._parses.get(key) for key in current.used
+                        if key in current.new or key in self._parses}
+        self._known = dict(current.digests.used)
 
 
 def _photos(site: Site) -> frozenset:

@@ -109,6 +109,9 @@ class Article:
     aliases: tuple[str, ...] = ()  # site URLs of old addresses that redirect here
     photos: tuple[Photo, ...] = ()  # the body's photos, published as resized variants
     cover_photo: Photo | None = None  # the photo behind `cover` (then the Open Graph JPEG's path)
+    # plan.Derived: what the planner makes of this post alone, made once when it is parsed
+    # (in parallel, and kept with the parse in the build cache). Not part of its value.
+    derived: object = field(default=None, compare=False, repr=False)
 
     @property
     def year(self) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from json.encoder import encode_basestring as _json_string
 
 from markupsafe import Markup
 
 from phuongnews import indexes, search, urls
+from phuongnews.fingerprint import text_digest
 from phuongnews.gcpause import collector_paused
-from phuongnews.models import Article, Site, TaskList, Unit
+from phuongnews.models import Article, Site, SiteConfig, TaskList, Unit
 from phuongnews.people import gather_people
 from phuongnews.vietnamese import collation_key
 
@@ -47,6 +49,35 @@ class Output:
 class TaskGroup:
     unit: Unit | None  # None: for all the post's units
     lists: tuple[TaskList, ...]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the plan takes from one post that depends on nothing but the post and the settings.
+
+    The costly part of planning a post (its words for the search index, its JSON-LD), made by
+    `derive` when the post is parsed, so on all cores and kept with the parse in the build
+    cache; the plan makes it again if the settings are not the ones it was made for."""
+
+    settings: str  # settings_digest of the config it was made for
+    json_ld: Markup
+    search: search.SearchEntry
+
+
+def derive(article: Article, config: SiteConfig) -> Derived:
+    return Derived(settings_digest(config), _json_ld(article, config), search.post_entry(article, config))
+
+
+@lru_cache(maxsize=8)
+def settings_digest(config: SiteConfig) -> str:
+    return text_digest(repr(config))
+
+
+def _derived(article: Article, config: SiteConfig) -> Derived:
+    made = article.derived
+    if isinstance(made, Derived) and made.settings == settings_digest(config):
+        return made
+    return derive(article, config)
 
 
 def plan(site: Site) -> list[Output]:
@@ -84,7 +115,7 @@ def _plan(site: Site) -> list[Output]:
             "article_units": tuple(config.unit(key) for key in article.units),
             "newer": newer,
             "older": older,
-            "json_ld": _json_ld(article, site),
+            "json_ld": _derived(article, config).json_ld,
             "related": related[article.url],
         }, article.source))
 
@@ -156,7 +187,7 @@ def _plan(site: Site) -> list[Output]:
         "unit_rows": units_sorted,
         "year_rows": list(year_groups),
     }))
-    index_files = search.build_index(articles, config, search_url)
+    index_files = search.build_index(articles, config, search_url, lambda article: _derived(article, config).search)
     outputs += [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
     outputs.append(_feed(site, "feed.xml", config.title, "", online_order))
@@ -207,8 +238,7 @@ def _sitemap(page_urls: list[str], articles) -> list[tuple[str, str | None]]:
     return [(url, lastmod.get(url)) for url in page_urls]
 
 
-def _json_ld(article: Article, site: Site) -> Markup:
-    config = site.config
+def _json_ld(article: Article, config: SiteConfig) -> Markup:
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -146,8 +146,11 @@ class SearchEntry:
     year: int
     units: tuple[str, ...]
     excerpt: str
-    title_keys: tuple[Key, ...]  # distinct keys of the title's words, sorted
-    other_keys: tuple[Key, ...]  # …of summary, place, author, units, speakers, tasks and body
+    # The distinct keys of the title's words, sorted, packed (see _packed); then those of the
+    # summary, place, author, units, speakers, tasks and body. One string each, not thousands
+    # of tuples: a stored entry then loads in microseconds.
+    title_keys: str
+    other_keys: str
 
 
 def post_entry(article: Article, config: SiteConfig) -> SearchEntry:
@@ -164,9 +167,22 @@ def post_entry(article: Article, config: SiteConfig) -> SearchEntry:
         year=article.year,
         units=article.units,
         excerpt=_excerpt(article, body),
-        title_keys=_keys(article.title),
-        other_keys=_keys(_other_text(article, config, body)),
+        title_keys=_packed(_keys(article.title)),
+        other_keys=_packed(_keys(_other_text(article, config, body))),
     )
+
+
+# A key packed as "term<TAB>form", keys joined by newlines: neither is ever part of a word,
+# and both sort before every character of one, so packed keys sort as the tuples do.
+_FORM, _NEXT = "\t", "\n"
+
+
+def _packed(keys: tuple[Key, ...]) -> str:
+    return _NEXT.join([term + _FORM + form for term, form in keys])
+
+
+def _unpacked(packed: str) -> list[str]:
+    return packed.split(_NEXT) if packed else []
 
 
 def _excerpt(article: Article, body: str) -> str:
@@ -283,13 +299,13 @@ def build_index(articles: Sequence[Article], config: SiteConfig, folder: str,
 def _build_index(docs: list[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
     total = len(docs)
     # key -> ids of the documents with the word in their title / elsewhere, ascending.
-    title_ids: defaultdict[Key, list[int]] = defaultdict(list)
-    other_ids: defaultdict[Key, list[int]] = defaultdict(list)
+    title_ids: defaultdict[str, list[int]] = defaultdict(list)  # by packed key
+    other_ids: defaultdict[str, list[int]] = defaultdict(list)
     unit_docs: dict[str, list[int]] = {unit.key: [] for unit in config.units}
     for number, doc in enumerate(docs):
-        for key in doc.title_keys:
+        for key in _unpacked(doc.title_keys):
             title_ids[key].append(number)
-        for key in doc.other_keys:
+        for key in _unpacked(doc.other_keys):
             other_ids[key].append(number)
         for key in doc.units:
             unit_docs[key].append(number)
@@ -302,14 +318,15 @@ def _build_index(docs: list[SearchEntry], config: SiteConfig, folder: str) -> di
     def flush():
         files[f"{folder}chi-muc/{len(shard_starts) - 1}.json"] = _json(shard)
 
-    def encoded(key: Key) -> list[str]:
+    def encoded(key: str) -> list[str]:
         return [encode_postings(title_ids.get(key, ())), encode_postings(other_ids.get(key, ()))]
 
     forms_of: dict[str, list[str]] = {}
-    for term, form in title_ids.keys() | other_ids.keys():
+    for key in title_ids.keys() | other_ids.keys():
+        term, form = key.split(_FORM)
         forms_of.setdefault(term, []).append(form)
     for term in sorted(forms_of, key=_utf16):
-        entry = {form: encoded((term, form)) for form in sorted(forms_of[term])}
+        entry = {form: encoded(term + _FORM + form) for form in sorted(forms_of[term])}
         if not shard:
             shard_starts.append(term)
         shard[term] = entry
