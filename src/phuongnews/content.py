@@ -71,13 +71,14 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     files parsed by an earlier build are not parsed again; the others are parsed on `jobs`
     processes. Either way the result, errors and warnings are those of parsing each file in turn."""
     static_dir = site_dir / "static"
-    listed = [(kind, path, relative_name(path, site_dir))  # posts first, in name order
-              for kind, recursive in (("posts", True), ("pages", False))
-              for path in _markdown_files(site_dir, kind, errors, recursive=recursive)]
+    found = [(kind, path, relative)  # posts first, in name order
+             for kind, recursive in (("posts", True), ("pages", False))
+             for path, relative in _markdown_files(site_dir, kind, errors, recursive=recursive)]
+    listed = [(kind, path, nfc(relative), _stem(relative)) for kind, path, relative in found]
     # A file is named in its key by its bytes' digest, which the cache knows without reading
     # the file while its stamp holds: files parsed before are not even read.
-    keys = [text_digest(reuse.scope, kind, source, path.stem, reuse.digests(path.relative_to(site_dir).as_posix()))
-            for kind, path, source in listed] if reuse is not None else []
+    keys = [text_digest(reuse.scope, kind, source, stem, reuse.digests(relative))
+            for (kind, _, relative), (_, _, source, stem) in zip(found, listed)] if reuse is not None else []
     results: list[tuple | None] = [None] * len(listed)
     consulted: list[dict[str, str]] = [{} for _ in listed]  # site files each parse looked at -> digest
     if reuse is not None:
@@ -88,13 +89,13 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 results[index] = hit[1]
                 consulted[index] = hit[0]
     files = {}  # index -> (kind, source, stem, text) of the files to parse
-    for index, (kind, path, source) in enumerate(listed):
+    for index, (kind, path, source, stem) in enumerate(listed):
         if results[index] is None:
-            text = read_source(path, source, errors)
+            text = read_source(Path(path), source, errors)
             if text is None:
                 results[index] = (None, (), ())
             else:
-                files[index] = (kind, source, path.stem, text)
+                files[index] = (kind, source, stem, text)
     missing = list(files)
     parse = _file_parser(site_dir, config, static_dir)
     for index, (result, names) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
@@ -154,25 +155,59 @@ def _file_parser(site_dir: Path, config: SiteConfig, static_dir: Path):
     return parse
 
 
-def _markdown_files(site_dir: Path, kind: str, errors: ErrorList, recursive: bool) -> list[Path]:
+def _markdown_files(site_dir: Path, kind: str, errors: ErrorList, recursive: bool) -> list[tuple[str, str]]:
+    """(path, site-relative posix name) of every post or page file; strings, as making ten
+    thousand Path objects costs more than the rest of finding them."""
     folder = site_dir / "content" / kind
     if not folder.is_dir():
         return []
     content = Path(os.path.realpath(site_dir / "content"))
     if not _stays_inside(folder, content, site_dir, errors):
         return []
-    found = folder.rglob("*") if recursive else folder.glob("*")
     files = []
-    # Editors leave hidden lock and swap files (.#post.md, .post.md.swp) beside the real ones.
-    for path in sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts)):
-        is_markdown = path.suffix.lower() == ".md"
-        if path.is_symlink() and (is_markdown or path.is_dir()) and not _stays_inside(path, content, site_dir, errors):
+    prefix = f"content/{kind}/"
+    for parts, entry in _entries(folder, recursive):
+        is_markdown = parts[-1].lower().endswith(".md")
+        if not entry.is_symlink():
+            if is_markdown and entry.is_file(follow_symlinks=False):
+                files.append((entry.path, prefix + "/".join(parts)))
+            continue
+        path = folder.joinpath(*parts)
+        if (is_markdown or path.is_dir()) and not _stays_inside(path, content, site_dir, errors):
             continue
         if is_markdown and path.is_file():
-            files.append(path)
-        elif is_markdown and path.is_symlink() and not path.exists():
+            files.append((str(path), prefix + "/".join(parts)))
+        elif is_markdown and not path.exists():
             errors.add(relative_name(path, site_dir), None, "source.broken_link")
     return files
+
+
+def _entries(folder: Path, recursive: bool) -> list[tuple[tuple[str, ...], os.DirEntry]]:
+    """(names from `folder` down, entry) of everything in it, in path order, as rglob("*")
+    (or glob("*")) finds it: folders that are shortcuts are listed but not entered. Hidden
+    entries and whatever is below them are left out: editors leave lock and swap files
+    (.#post.md, .post.md.swp) beside the real ones."""
+    found = []
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while stack:
+        top, above = stack.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = [entry for entry in listing if not entry.name.startswith(".")]
+        except OSError:
+            continue
+        for entry in entries:
+            parts = (*above, entry.name)
+            found.append((parts, entry))
+            if recursive and entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, parts))
+    found.sort(key=lambda item: item[0])  # Path order: name by name
+    return found
+
+
+def _stem(relative: str) -> str:
+    """Path(relative).stem, without making a Path."""
+    return os.path.splitext(relative.rpartition("/")[2])[0]
 
 
 def _stays_inside(path: Path, content: Path, site_dir: Path, errors: ErrorList) -> bool:

@@ -60,7 +60,7 @@ class FileDigests:
         found = self.used.get(relative)
         if found is not None:
             return found[1]
-        path = self.site_dir / relative
+        path = os.path.join(self.site_dir, relative)  # a string: Path objects cost more than the stat
         try:
             info = os.stat(path)
         except OSError:
@@ -73,7 +73,8 @@ class FileDigests:
             digest = before[1]
         else:
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as file:
+                    data = file.read()
             except OSError:
                 return self.ABSENT
             digest = text_digest(os.path.realpath(path), data)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from json.encoder import encode_basestring as _json_string
 
 from markupsafe import Markup
@@ -68,9 +67,17 @@ def derive(article: Article, config: SiteConfig) -> Derived:
     return Derived(settings_digest(config), _json_ld(article, config), search.post_entry(article, config))
 
 
-@lru_cache(maxsize=8)
 def settings_digest(config: SiteConfig) -> str:
-    return text_digest(repr(config))
+    # Asked once per post: remembered by identity, as hashing a SiteConfig is not cheap.
+    global _last_settings
+    remembered, digest = _last_settings
+    if remembered is not config:
+        digest = text_digest(repr(config))
+        _last_settings = (config, digest)  # one assignment: safe across the preview's threads
+    return digest
+
+
+_last_settings: tuple = (None, "")
 
 
 def _derived(article: Article, config: SiteConfig) -> Derived:
