@@ -1,5 +1,3 @@
-import sys
+from phuongnews.cli import run
 
-from phuongnews.cli import main
-
-sys.exit(main())
+run()
