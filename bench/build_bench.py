@@ -536,11 +536,15 @@ def goals(n: int, stats: dict) -> list[str]:
                     ratio = s["wall"] / base
                     out.append(f"- {scenario}: {s['wall']:.2f} s = {ratio:.2f} × Hugo's cold build ({base:.2f} s); "
                                f"goal ≤ {limit} × → {'met' if ratio <= limit else 'NOT met'}")
-            peaks = [s["peak_mb"] for s in mine.values() if s and "peak_mb" in s]
-            hugo_peaks = [s["peak_mb"] for s in hugo.values() if s and "peak_mb" in s]
-            if peaks and hugo_peaks:
-                out.append(f"- peak memory: {max(peaks):,.0f} MB against Hugo's {max(hugo_peaks):,.0f} MB (largest of the "
-                           f"scenarios) → {'met' if max(peaks) <= max(hugo_peaks) else 'NOT met'}")
+            # Judged by PSS, what the machine holds: summed RSS counts the pages forked workers
+            # share with the build once per process. Both are shown.
+            for key, what in (("pss_mb", "PSS"), ("peak_mb", "summed RSS")):
+                peaks = [s[key] for s in mine.values() if s and s.get(key) is not None]
+                hugo_peaks = [s[key] for s in hugo.values() if s and s.get(key) is not None]
+                if peaks and hugo_peaks:
+                    verdict = ('met' if max(peaks) <= max(hugo_peaks) else 'NOT met') if key == "pss_mb" else "for information"
+                    out.append(f"- peak memory ({what}): {max(peaks):,.0f} MB against Hugo's {max(hugo_peaks):,.0f} MB "
+                               f"(largest of the scenarios) → {verdict}")
         rows = []
         for peer in ("pelican", "eleventy"):
             if peer not in stats:
