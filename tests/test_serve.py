@@ -29,6 +29,7 @@ import pytest
 
 from phuongnews import content, livebuild
 from phuongnews.build import BuildOptions, build, load_site, render_site
+from phuongnews.buildcache import BuildCache
 from phuongnews.cli import main
 from phuongnews.livebuild import LiveSite, is_scratch
 from phuongnews.serve import PreviewServer, Route, content_type, inject, resolve
@@ -590,12 +591,21 @@ def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, 
     real_parse, real_read = content.parse_post, content.read_source
     monkeypatch.setattr(content, "parse_post", lambda text, source, *rest: parsed.append(source) or real_parse(text, source, *rest))
     monkeypatch.setattr(content, "read_source", lambda path, source, errors: read.append(source) or real_read(path, source, errors))
+    asked = []  # keys the preview looked up in the build cache
+    real_lookup = BuildCache.parses
+    monkeypatch.setattr(BuildCache, "parses", lambda cache, keys: asked.extend(keys) or real_lookup(cache, keys))
     live = LiveSite(site)
     assert live.rebuild().ok and parsed == [] and read == []
+    before = {article.source: article for article in live.good.site.articles}
+    assert len(asked) == len(before) + 1  # every post and the page, once
+    asked.clear()
     edit(site / POST, "ban đầu", "sửa thân bài")
     outcome = live.rebuild()
     assert outcome.ok and outcome.kind == "pages"
     assert parsed == [POST] and read == [POST]
+    assert len(asked) <= 1  # only the edited post's new key; the rest are kept in memory…
+    for article in live.good.site.articles:  # …as the very same objects, cheap to compare
+        assert (article is before[article.source]) == (article.source != POST)
     assert dict(live.good.files) == full_build(site)
 
 

@@ -305,9 +305,11 @@ class _ParseStore:
         if missing and (self.site_dir / BUILD_CACHE).is_dir():
             cache = BuildCache(self.site_dir)
             try:
-                found.update(cache.parses(missing))
+                stored = cache.parses(missing)
             finally:
                 cache.close()
+            self._parses.update(stored)  # kept from now on like the store's own: read once
+            found.update(stored)
         return found
 
     def keep(self) -> None:
