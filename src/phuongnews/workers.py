@@ -20,7 +20,7 @@ MIN_ITEMS = 64
 # the inherited site becomes its own copy (reference counts are written), so a worker that
 # lived through the whole build would end up holding a second copy of it: at 50,000 posts,
 # hundreds of MB each. A fork costs tens of milliseconds.
-CHUNKS_PER_WORKER = 2
+CHUNKS_PER_WORKER = 1
 
 # What the forked workers run, and on what: set just before forking, so they inherit both.
 _task: Callable | None = None
