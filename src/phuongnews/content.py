@@ -71,14 +71,14 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     files parsed by an earlier build are not parsed again; the others are parsed on `jobs`
     processes. Either way the result, errors and warnings are those of parsing each file in turn."""
     static_dir = site_dir / "static"
-    found = [(kind, path, relative)  # posts first, in name order
-             for kind, recursive in (("posts", True), ("pages", False))
-             for path, relative in _markdown_files(site_dir, kind, errors, recursive=recursive)]
-    listed = [(kind, path, nfc(relative), _stem(relative)) for kind, path, relative in found]
+    # (kind, path, name as on disk, name as the clerk reads it, stem): posts first, in name order
+    listed = [(kind, path, relative, nfc(relative), _stem(relative))
+              for kind, recursive in (("posts", True), ("pages", False))
+              for path, relative in _markdown_files(site_dir, kind, errors, recursive=recursive)]
     # A file is named in its key by its bytes' digest, which the cache knows without reading
     # the file while its stamp holds: files parsed before are not even read.
     keys = [text_digest(reuse.scope, kind, source, stem, reuse.digests(relative))
-            for (kind, _, relative), (_, _, source, stem) in zip(found, listed)] if reuse is not None else []
+            for kind, _, relative, source, stem in listed] if reuse is not None else []
     results: list[tuple | None] = [None] * len(listed)
     consulted: list[dict[str, str]] = [{} for _ in listed]  # site files each parse looked at -> digest
     if reuse is not None:
@@ -89,7 +89,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 results[index] = hit[1]
                 consulted[index] = hit[0]
     files = {}  # index -> (kind, source, stem, text) of the files to parse
-    for index, (kind, path, source, stem) in enumerate(listed):
+    for index, (kind, path, _, source, stem) in enumerate(listed):
         if results[index] is None:
             text = read_source(Path(path), source, errors)
             if text is None:

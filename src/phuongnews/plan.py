@@ -112,6 +112,7 @@ def _plan(site: Site) -> list[Output]:
     }))
 
     related = indexes.related(articles)
+    derived = {id(article): _derived(article, config) for article in articles}  # each made at most once
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
         newer = articles[index - 1] if index > 0 else None
@@ -122,7 +123,7 @@ def _plan(site: Site) -> list[Output]:
             "article_units": tuple(config.unit(key) for key in article.units),
             "newer": newer,
             "older": older,
-            "json_ld": _derived(article, config).json_ld,
+            "json_ld": derived[id(article)].json_ld,
             "related": related[article.url],
         }, article.source))
 
@@ -194,7 +195,7 @@ def _plan(site: Site) -> list[Output]:
         "unit_rows": units_sorted,
         "year_rows": list(year_groups),
     }))
-    index_files = search.build_index(articles, config, search_url, lambda article: _derived(article, config).search)
+    index_files = search.build_index(articles, config, search_url, lambda article: derived[id(article)].search)
     outputs += [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
     outputs.append(_feed(site, "feed.xml", config.title, "", online_order))
