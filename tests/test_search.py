@@ -4,17 +4,21 @@ The same cases run through the page's script in tests/test_search_browser.py."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phuongnews import search
 from phuongnews.build import BuildOptions, build
 from phuongnews.cli import main
+from phuongnews.models import Unit
 from phuongnews.vietnamese import fold as vietnamese_fold
 from tests.conftest import post
 
@@ -216,3 +220,82 @@ def test_an_empty_site_still_has_a_search_page(site_factory, tmp_path):
     _, manifest = read_index(out)
     assert manifest["count"] == 0 and manifest["shards"] == [] and manifest["years"] == []
     assert lookup(out, "bất kỳ") == []
+
+
+# Words whose folded terms collide ("hội", "hỏi", "hơi" all fold to "hoi") and do not, so
+# patches add and remove marked forms of a term as well as whole terms.
+_VOCABULARY = ["hội", "hỏi", "hơi", "nghị", "đảng", "dang", "ủy", "uỷ", "phường", "quỳnh", "thiện", "2023",
+               "đoàn", "thanh", "niên", "mặt", "trận", "cựu", "chiến", "binh"]
+_UNITS = (Unit("mttq", "Mặt trận", "MTTQ"), Unit("doan-tn", "Đoàn TN", "Đoàn TN"), Unit("hoi-ccb", "Hội CCB", "CCB"))
+
+
+@dataclass(frozen=True)
+class _Units:
+    units: tuple
+
+
+def _entry(url: str, year: int, units: tuple, title: list[str], other: list[str]) -> search.SearchEntry:
+    return search.SearchEntry(url=url, title=" ".join(title), iso_date=f"{year}-01-01", date_text=str(year),
+                              year=year, units=units, excerpt=" ".join(other)[:40],
+                              title_keys=search._packed(search._keys(" ".join(title))),
+                              other_keys=search._packed(search._keys(" ".join(other))))
+
+
+_words = st.lists(st.sampled_from(_VOCABULARY), max_size=6)
+_doc = st.tuples(st.sampled_from([2022, 2023]), st.sets(st.sampled_from([u.key for u in _UNITS]), min_size=1),
+                 _words, _words)
+_edit = st.tuples(st.sampled_from(["change", "change", "change", "add", "remove", "swap", "units"]),
+                  st.integers(0, 1000), _doc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_doc, min_size=1, max_size=25), st.lists(_edit, min_size=1, max_size=12))
+def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, edits):
+    """The preview's IndexMemo patches the last index; whatever the edits (a post's words or
+    units changed, posts added, removed or reordered, the units renamed), the files must be
+    exactly those assembled from nothing."""
+    made = iter(range(10_000))
+
+    def doc(spec) -> search.SearchEntry:
+        year, units, title, other = spec
+        return _entry(f"tin-tuc/{next(made)}/", year, tuple(sorted(units)), title, other)
+
+    docs = [doc(spec) for spec in start]
+    config = _Units(_UNITS)
+    memo = search.IndexMemo()
+    with mock.patch.object(search, "SHARD_BYTES", 60), mock.patch.object(search.IndexMemo, "MAX_CHANGED", 1.0):
+        assert memo.build(list(docs), config, "tim-kiem/") == search._assembled(docs, config, "tim-kiem/", None).files
+        for kind, at, spec in edits:
+            at %= len(docs)
+            if kind == "change":  # the same post (same URL and place), other words
+                _year, _units, title, other = spec
+                docs[at] = _entry(docs[at].url, docs[at].year, docs[at].units, title, other)
+            elif kind == "units":
+                docs[at] = dataclasses.replace(docs[at], units=tuple(sorted(spec[1])))
+            elif kind == "add":
+                docs.insert(at, doc(spec))
+            elif kind == "remove" and len(docs) > 1:
+                docs.pop(at)
+            elif kind == "swap":
+                docs[0], docs[at] = docs[at], docs[0]
+            else:
+                config = _Units(tuple(reversed(config.units)))
+            assert memo.build(list(docs), config, "tim-kiem/") == search._assembled(docs, config, "tim-kiem/", None).files
+
+
+def test_an_index_memo_reuses_the_files_of_unchanged_words():
+    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị", str(n)], ["phường", "quỳnh", "thiện"] * (n % 3))
+            for n in range(200)]
+    config = _Units(_UNITS)
+    memo = search.IndexMemo()
+    with mock.patch.object(search, "SHARD_BYTES", 60):
+        before = memo.build(list(docs), config, "tim-kiem/")
+        docs[7] = _entry("tin-tuc/7/", 2023, ("mttq",), ["hội", "nghị", "7", "mới"], [])
+        after = memo.build(list(docs), config, "tim-kiem/")
+        assert after == search._assembled(docs, config, "tim-kiem/", None).files
+    differ = sorted(name for name in after if before.get(name) is not after[name])
+    # The shard of the new word, those of the words the post lost (7's shards move with it),
+    # the post's document chunk and the manifest; every other file is the same object.
+    assert "tim-kiem/bai/0.json" in differ and "tim-kiem/chi-muc.json" in differ
+    assert "tim-kiem/bai/1.json" not in differ
+    assert len(differ) < len(after) / 4

@@ -21,3 +21,17 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def set_aside_survivors(full: bool = False) -> None:
+    """For a long-lived process that keeps a large site in memory (the preview): collect the
+    garbage made since the last call, then move every object still alive out of the
+    collector's sight (gc.freeze), so its passes during the next rebuild walk only what that
+    rebuild makes (about 0.4 s a save at 10,000 posts otherwise). Reference counting still
+    frees set-aside objects; only reference cycles among them would outlive their use, so
+    `full` (after the site was rebuilt whole, which replaces the Jinja environment and its
+    cycles) brings them all back under the collector first."""
+    if full:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()

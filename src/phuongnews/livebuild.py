@@ -44,10 +44,12 @@ from phuongnews.config import CONFIG_NAME
 from phuongnews.content import ParseReuse, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList, SourceError
 from phuongnews.fingerprint import FileDigests
+from phuongnews.gcpause import collector_paused, set_aside_survivors
 from phuongnews.linkcheck import check_links
 from phuongnews.models import Site, SiteConfig
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
+from phuongnews.search import IndexMemo
 from phuongnews.vietnamese import nfc
 from phuongnews.writer import static_files
 
@@ -127,9 +129,9 @@ class Good:
     def base_path(self) -> str:
         return self.site.config.base_path
 
-    def outputs(self) -> dict[str, Output] | None:
+    def outputs(self, index_memo: IndexMemo | None = None) -> dict[str, Output] | None:
         if self._outputs is None:  # after a full render, planned again only when needed
-            self._outputs = _by_path(plan(self.site))
+            self._outputs = _by_path(plan(self.site, index_memo))
         return self._outputs
 
     def env(self, site_dir: Path) -> jinja2.Environment:
@@ -160,6 +162,8 @@ class LiveSite:
         self.clock = clock  # the moment scheduled posts are judged at; None: now
         self.good: Good | None = None
         self._parses = _ParseStore(self.site_dir, incremental)
+        self._rendered_all = True  # since the last warm(): the old site's cycles may be garbage
+        self._index = IndexMemo()  # the search index of the last plan, patched by the next
 
     @property
     def next_change(self) -> datetime | None:
@@ -167,13 +171,16 @@ class LiveSite:
         return getattr(self.good.site, "next_change", None) if self.good else None
 
     def warm(self) -> None:
-        """Plan the last good build now, while nothing waits, if a full render left it unplanned:
-        the next saved post then costs one plan, not two."""
+        """Work for the next rebuild, done while nothing waits: plan the last good build if a
+        full render left it unplanned (the next saved post then costs one plan, not two), and
+        set the objects now alive aside from the garbage collector (gcpause)."""
         if self.good is not None and self.incremental:
             try:
-                self.good.outputs()
+                self.good.outputs(self._index)
             except Exception:  # noqa: BLE001, S110 -- only a head start; the rebuild reports faults
                 pass
+        set_aside_survivors(full=self._rendered_all)
+        self._rendered_all = False
 
     def rebuild(self, touched: Iterable[str] = (), force: bool = False) -> Outcome:
         """Bring the build up to date with the disk. `touched`: site-relative paths the watcher
@@ -182,7 +189,8 @@ class LiveSite:
         started = time.perf_counter()
         stamps = scan(self.site_dir)
         try:
-            outcome = self._rebuild(stamps, set(touched), force)
+            with collector_paused():  # warm() collects afterwards, when no save waits
+                outcome = self._rebuild(stamps, set(touched), force)
         except BuildFailed as failed:
             outcome = Outcome(False, "all", errors=tuple(failed.errors))
         except Exception as exc:  # noqa: BLE001 -- the preview must survive anything a build raises
@@ -228,13 +236,14 @@ class LiveSite:
         files = render_site(site, self.site_dir, statics)
         old = set(self.good.files) | set(self.good.statics) if self.good else set()
         new = Good(site, files, statics, frozenset(sources), stamps)
+        self._rendered_all = True
         return self._swap(new, "all", len(files), set(files) | set(statics) | old, static_keys)
 
     def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str]) -> Outcome:
         config = site.config
-        outputs = plan(site)
+        old = good.outputs(self._index)
+        outputs = plan(site, self._index)
         by_path = _by_path(outputs)
-        old = good.outputs()
         if by_path is None or old is None or _collides(by_path, good.statics):
             sources = static_files(self.site_dir / "static")
             return self._render_all(site, sources, stamps, static_keys)  # render_site names the clash

@@ -87,12 +87,14 @@ def _derived(article: Article, config: SiteConfig) -> Derived:
     return derive(article, config)
 
 
-def plan(site: Site) -> list[Output]:
+def plan(site: Site, index_memo: search.IndexMemo | None = None) -> list[Output]:
+    """`index_memo`: for a caller that plans again and again (the preview), the search index
+    is made from the last one it planned (search.IndexMemo); the outputs are the same."""
     with collector_paused():  # thousands of outputs, contexts and strings; no cycles
-        return _plan(site)
+        return _plan(site, index_memo)
 
 
-def _plan(site: Site) -> list[Output]:
+def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
     config = site.config
     patterns = config.urls
     articles = site.articles
@@ -195,7 +197,8 @@ def _plan(site: Site) -> list[Output]:
         "unit_rows": units_sorted,
         "year_rows": list(year_groups),
     }))
-    index_files = search.build_index(articles, config, search_url, lambda article: derived[id(article)].search)
+    index_files = search.build_index(articles, config, search_url, lambda article: derived[id(article)].search,
+                                     index_memo)
     outputs += [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
     outputs.append(_feed(site, "feed.xml", config.title, "", online_order))
