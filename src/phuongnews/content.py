@@ -58,6 +58,18 @@ class ParseReuse:
     used: set[str] = field(default_factory=set)  # keys of this build's parses
     new: dict[str, tuple[dict[str, str], tuple]] = field(default_factory=dict)  # parsed this time
     digest_of: dict[int, str] = field(default_factory=dict)  # id(model) -> its key, for page signatures
+    signatures: bool = True  # whether digest_of is wanted (the preview compares pages, it does not sign them)
+    # The keys of earlier loads by what they are made of, for a caller that loads again and
+    # again (the preview): a dict lookup instead of a digest per file.
+    known_keys: dict[tuple, str] | None = None
+
+    def key(self, *parts: str) -> str:
+        if self.known_keys is None:
+            return text_digest(self.scope, *parts)
+        found = self.known_keys.get(parts)
+        if found is None:
+            found = self.known_keys[parts] = text_digest(self.scope, *parts)
+        return found
 
 
 def parse_scope(config: SiteConfig, site_dir: Path) -> str:
@@ -77,7 +89,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
               for path, relative in _markdown_files(site_dir, kind, errors, recursive=recursive)]
     # A file is named in its key by its bytes' digest, which the cache knows without reading
     # the file while its stamp holds: files parsed before are not even read.
-    keys = [text_digest(reuse.scope, kind, source, stem, reuse.digests(relative))
+    keys = [reuse.key(kind, source, stem, reuse.digests(relative))
             for kind, _, relative, source, stem in listed] if reuse is not None else []
     results: list[tuple | None] = [None] * len(listed)
     consulted: list[dict[str, str]] = [{} for _ in listed]  # site files each parse looked at -> digest
@@ -112,7 +124,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         warnings.extend(file_warnings)
         if reuse is not None:
             reuse.used.add(keys[index])
-            if model is not None:  # what its pages depend on: its text and the photos it shows
+            if model is not None and reuse.signatures:  # what its pages depend on: its text and the photos it shows
                 reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
                                                                        in sorted(consulted[index].items())))
         if model is not None and (drafts or not model.draft):

@@ -47,13 +47,17 @@ def stamp_of(info: os.stat_result) -> Stamp:
 class FileDigests:
     """Digest of a site file's bytes and of where it really lives (a shortcut leading
     elsewhere is a different file), read again only when its stamp moved. `known`: earlier
-    digests by site-relative path, as (stamp, digest); `used` holds this build's."""
+    digests by site-relative path, as (stamp, digest); `used` holds this build's. `scanned`:
+    stamps just taken by whoever calls (the preview's scan), as ("file", *stamp) for regular
+    files; those files are not looked at again."""
 
     ABSENT = "-"
 
-    def __init__(self, site_dir: Path, known: Mapping[str, tuple[Stamp, str]] | None = None):
+    def __init__(self, site_dir: Path, known: Mapping[str, tuple[Stamp, str]] | None = None,
+                 scanned: Mapping[str, tuple] | None = None):
         self.site_dir = site_dir
         self.known = dict(known or {})
+        self.scanned = scanned or {}
         self.used: dict[str, tuple[Stamp, str]] = {}
 
     def __call__(self, relative: str) -> str:
@@ -61,13 +65,17 @@ class FileDigests:
         if found is not None:
             return found[1]
         path = os.path.join(self.site_dir, relative)  # a string: Path objects cost more than the stat
-        try:
-            info = os.stat(path)
-        except OSError:
-            return self.ABSENT
-        if not stat.S_ISREG(info.st_mode):
-            return self.ABSENT
-        stamp = stamp_of(info)
+        scanned = self.scanned.get(relative)
+        if scanned is not None and scanned[0] == "file":
+            stamp = scanned[1:]
+        else:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return self.ABSENT
+            if not stat.S_ISREG(info.st_mode):
+                return self.ABSENT
+            stamp = stamp_of(info)
         before = self.known.get(relative)
         if before is not None and tuple(before[0]) == stamp:
             digest = before[1]

@@ -36,18 +36,19 @@ from pathlib import Path
 
 import jinja2
 
-from phuongnews import urls
+from phuongnews import bodyedit, urls
+from phuongnews.bodyedit import References
 from phuongnews.build import BuildOptions, load_site, render_site
 from phuongnews.buildcache import FOLDER as BUILD_CACHE
 from phuongnews.buildcache import BuildCache
 from phuongnews.config import CONFIG_NAME
 from phuongnews.content import ParseReuse, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList, SourceError
-from phuongnews.fingerprint import FileDigests
+from phuongnews.fingerprint import FileDigests, stamp_of
 from phuongnews.gcpause import collector_paused, set_aside_survivors
 from phuongnews.linkcheck import check_links
 from phuongnews.models import Site, SiteConfig
-from phuongnews.plan import Output, plan
+from phuongnews.plan import RAW, Output, plan, search_outputs
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.search import IndexMemo
 from phuongnews.vietnamese import nfc
@@ -104,8 +105,7 @@ def _stamp(path: Path | str, relative: str, found: dict[str, Stamp]) -> None:
         except OSError:
             found[relative] = ("link", None)
     elif stat.S_ISREG(info.st_mode):
-        # ctime too: a file copied in with its old mtime kept (cp -p, unzip) still counts.
-        found[relative] = ("file", info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+        found[relative] = ("file", *stamp_of(info))  # as FileDigests takes it
 
 
 @dataclass
@@ -119,6 +119,7 @@ class Good:
     stamps: Mapping[str, Stamp]  # the scan this build was made from
     _outputs: dict[str, Output] | None = field(default=None, repr=False)
     _env: jinja2.Environment | None = field(default=None, repr=False)
+    _held: References | None = field(default=None, repr=False)  # which pages hold which post
     real: dict[str, str] = field(default_factory=dict, repr=False)  # static output path -> real path
 
     def __post_init__(self):
@@ -134,6 +135,11 @@ class Good:
             self._outputs = _by_path(plan(self.site, index_memo))
         return self._outputs
 
+    def references(self, index_memo: IndexMemo | None = None) -> References | None:
+        if self._held is None and self.outputs(index_memo) is not None:
+            self._held = bodyedit.references(self._outputs)
+        return self._held
+
     def env(self, site_dir: Path) -> jinja2.Environment:
         if self._env is None:
             self._env = make_environment(self.site, site_dir / TEMPLATES_DIR)
@@ -143,7 +149,9 @@ class Good:
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
-    kind: str  # "none", "static" (no build needed), "pages" (changed pages rendered), "all"
+    # "none"; "static" (no build needed); "body" (only posts' bodies changed: the pages that
+    # hold them rendered, nothing planned); "pages" (changed pages rendered); "all"
+    kind: str
     changed: frozenset[str] = frozenset()  # output paths whose bytes differ from the last good build
     errors: tuple[SourceError, ...] = ()
     new_warnings: tuple[SourceError, ...] = ()  # warnings the last good build did not have
@@ -176,7 +184,7 @@ class LiveSite:
         set the objects now alive aside from the garbage collector (gcpause)."""
         if self.good is not None and self.incremental:
             try:
-                self.good.outputs(self._index)
+                self.good.references(self._index)
             except Exception:  # noqa: BLE001, S110 -- only a head start; the rebuild reports faults
                 pass
         set_aside_survivors(full=self._rendered_all)
@@ -202,7 +210,7 @@ class LiveSite:
         good = self.good
         sources = static_files(self.site_dir / "static")
         if good is None:
-            return self._render_all(self._load(), sources, stamps)
+            return self._render_all(self._load(stamps), sources, stamps)
         changed = {path for path in good.stamps.keys() | stamps.keys() if good.stamps.get(path) != stamps.get(path)}
         changed |= touched & good.stamps.keys() & stamps.keys()
         if not changed and not force:
@@ -217,14 +225,15 @@ class LiveSite:
         if static_changed == changed and in_place and not force:
             self.good = dataclasses.replace(good, stamps=stamps)
             return Outcome(True, "static", changed=static_keys)
-        site = self._load()
+        site = self._load(stamps)
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
                 or site.config != good.site.config or site.pages != good.site.pages
                 or _photos(site) != _photos(good.site)):
             return self._render_all(site, sources, stamps, static_keys)
         return self._render_changed(good, site, stamps, static_keys)
 
-    def _load(self) -> Site:
+    def _load(self, stamps: Mapping[str, Stamp]) -> Site:
+        self._parses.scanned = stamps
         options = self.options if self.clock is None else dataclasses.replace(self.options, now=self.clock())
         try:
             return load_site(options, self._parses.reuse)
@@ -242,14 +251,20 @@ class LiveSite:
     def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str]) -> Outcome:
         config = site.config
         old = good.outputs(self._index)
-        outputs = plan(site, self._index)
-        by_path = _by_path(outputs)
-        if by_path is None or old is None or _collides(by_path, good.statics):
-            sources = static_files(self.site_dir / "static")
-            return self._render_all(site, sources, stamps, static_keys)  # render_site names the clash
-        stale = [output for path, output in by_path.items()
-                 if (before := old.get(path)) is None or before.template != output.template
-                 or before.context != output.context]
+        swaps = bodyedit.body_edits(good.site.articles, site.articles) if old is not None else None
+        held = None
+        if swaps is not None:
+            by_path, stale, held = self._swapped(good, site, swaps)
+            outputs = list(by_path.values())
+        else:
+            outputs = plan(site, self._index)
+            by_path = _by_path(outputs)
+            if by_path is None or old is None or _collides(by_path, good.statics):
+                sources = static_files(self.site_dir / "static")
+                return self._render_all(site, sources, stamps, static_keys)  # render_site names the clash
+            stale = [output for path, output in by_path.items()
+                     if (before := old.get(path)) is None or before.template != output.template
+                     or before.context != output.context]
         errors = ErrorList()
         env = good.env(self.site_dir)  # made from the same settings and pages
         fresh = render_outputs(env, stale, errors)
@@ -262,8 +277,22 @@ class LiveSite:
         check_links(outputs if removed else stale, files, good.statics, link_root, self._read_text, errors)
         if errors:
             raise BuildFailed(errors)
-        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, good.real)
-        return self._swap(new, "pages", len(stale), set(fresh) | removed, static_keys)
+        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, good.real)
+        return self._swap(new, "pages" if swaps is None else "body", len(stale), set(fresh) | removed, static_keys)
+
+    def _swapped(self, good: Good, site: Site, swaps) -> tuple[dict[str, Output], list[Output], References]:
+        """After an edit of posts' bodies only: the last plan with the new posts swapped in,
+        the outputs to render (the pages that hold them, the search files that changed), and
+        which pages hold which post now."""
+        old, held = good.outputs(), good.references(self._index)
+        changed = bodyedit.swapped(old, held, swaps)
+        search_files = {urls.output_path(output.url): output for output in search_outputs(site, index_memo=self._index)}
+        by_path = {path: output for path, output in old.items() if output.template != RAW}
+        by_path.update(changed)
+        by_path.update(search_files)
+        stale = [*changed.values(), *(output for path, output in search_files.items()
+                                      if good.files.get(path) != output.context["data"])]
+        return by_path, stale, bodyedit.moved_references(held, swaps)
 
     def _swap(self, new: Good, kind: str, rendered: int, candidates: set[str], static_keys=frozenset()) -> Outcome:
         """Make `new` the good build; `candidates`: the output paths that may have changed."""
@@ -301,11 +330,17 @@ class _ParseStore:
         self._known: dict[str, tuple] = {}  # site path -> (stamp, digest) at the last load
         self._parses: dict[str, tuple] = {}  # parse key -> (consulted files, result)
         self._current: ParseReuse | None = None
+        self._scope, self._keys = "", {}  # parse keys by their parts, while the settings hold
+        self.scanned: Mapping[str, Stamp] = {}  # the scan the next load goes by
 
     def reuse(self, config: SiteConfig) -> ParseReuse | None:
         if not self.enabled:
             return None
-        self._current = ParseReuse(parse_scope(config, self.site_dir), FileDigests(self.site_dir, self._known), self._cached)
+        scope = parse_scope(config, self.site_dir)
+        if scope != self._scope:
+            self._scope, self._keys = scope, {}
+        self._current = ParseReuse(scope, FileDigests(self.site_dir, self._known, self.scanned), self._cached,
+                                   signatures=False, known_keys=self._keys)
         return self._current
 
     def _cached(self, keys: list[str]) -> dict[str, tuple]:
@@ -329,6 +364,7 @@ class _ParseStore:
         self._parses = {key: current.new.get(key) or self._parses.get(key) for key in current.used
                         if key in current.new or key in self._parses}
         self._known = dict(current.digests.used)
+        self._keys = {parts: key for parts, key in self._keys.items() if key in current.used}
 
 
 def _photos(site: Site) -> frozenset:

@@ -197,9 +197,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
         "unit_rows": units_sorted,
         "year_rows": list(year_groups),
     }))
-    index_files = search.build_index(articles, config, search_url, lambda article: derived[id(article)].search,
-                                     index_memo)
-    outputs += [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
+    outputs += search_outputs(site, derived, index_memo)
 
     outputs.append(_feed(site, "feed.xml", config.title, "", online_order))
     outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))
@@ -207,6 +205,16 @@ def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
     sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.template not in ("404.html", "redirect.html")]
     outputs.append(Output("sitemap.xml", "sitemap.xml", {"entries": _sitemap(sitemap_urls, articles)}))
     return outputs
+
+
+def search_outputs(site: Site, derived: dict[int, Derived] | None = None,
+                   index_memo: search.IndexMemo | None = None) -> list[Output]:
+    """The search index's files. `derived`: each post's Derived by id, if already at hand."""
+    config = site.config
+    made = derived or {id(article): _derived(article, config) for article in site.articles}
+    index_files = search.build_index(site.articles, config, urls.search(config.urls),
+                                     lambda article: made[id(article)].search, index_memo)
+    return [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
 
 def _listing(per_page, patterns, first: str, items, template: str, extra: dict) -> list[Output]:
