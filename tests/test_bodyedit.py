@@ -39,7 +39,7 @@ def test_the_example_site_has_every_kind_of_page_that_holds_a_post(example):
     """So the next test covers them all: the walk must find posts inside people and task lists."""
     outputs = _by_path(plan(example))
     held = bodyedit.references(outputs)
-    templates = {outputs[path].template for paths in held.values() for path in paths}
+    templates = {outputs[path].template for spots in held.values() for path, _key, _index in spots}
     assert templates == {"home.html", "article.html", "redirect.html", "listing.html", "feed.xml", "people.html",
                          "person.html", "programme.html"}
 

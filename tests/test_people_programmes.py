@@ -77,6 +77,28 @@ def test_a_person_page_lists_appearances_newest_first_with_each_role(site_factor
     assert '<strong><a href="/nhan-vat/ho-sy-tung/">Hồ Sỹ Tùng</a></strong> – Phó Bí thư Đảng ủy' in article
 
 
+def test_a_person_who_spoke_often_gets_pages_of_per_page_appearances(site_factory, capsys):
+    """per_page is 2 here: five appearances make three pages, newest first across them, each
+    linked to the others; the people page counts all five."""
+    speaker = "speakers:\n  - name: Đ/c Hồ Sỹ Tùng\n    role: Bí thư Đảng ủy phường\n"
+    site = site_factory({f"content/posts/2023/hop-{n}.md": post(f"Họp lần {n}", f"2023-0{n}-15", "[mttq]", extra=speaker)
+                         for n in range(1, 6)})
+    assert main(["build", "--site", str(site)]) == 0, capsys.readouterr().err
+    out = site / "public/nhan-vat/ho-sy-tung"
+    pages = [main_text(out / "index.html"), main_text(out / "trang-2/index.html"), main_text(out / "trang-3/index.html")]
+    assert not (out / "trang-4").exists()
+    shown = [re.findall(r'<h2 class="post-item-title"><a href="/tin-tuc/2023/hop-(\d)/">', page) for page in pages]
+    assert shown == [["5", "4"], ["3", "2"], ["1"]]
+    assert "<h1>Hồ Sỹ Tùng</h1>" in pages[0]
+    assert '<h1>Hồ Sỹ Tùng <span class="page-number">– trang 2</span></h1>' in pages[1]
+    assert '<a href="/nhan-vat/ho-sy-tung/trang-3/" rel="next">Trang sau ›</a>' in pages[1]
+    assert '<a href="/nhan-vat/ho-sy-tung/" rel="prev">‹ Trang trước</a>' in pages[1]
+    head = (out / "trang-2/index.html").read_text(encoding="utf-8")
+    assert "<title>Hồ Sỹ Tùng — trang 2" in head
+    assert "(5 bài)" in main_text(site / "public/nhan-vat/index.html")
+    assert "nhan-vat/ho-sy-tung/trang-3/" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_a_bad_person_id_is_an_error(site_factory, capsys):
     site = site_factory({"content/posts/2023/a.md": post(extra="speakers:\n  - name: A\n    id: Người A")})
     assert main(["check", "--site", str(site)]) == 1

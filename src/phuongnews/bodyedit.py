@@ -25,7 +25,11 @@ from phuongnews.plan import Meta, Output
 # Values that never hold a post: not walked.
 _LEAVES = frozenset({str, Markup, int, float, bool, type(None), datetime, bytes, Meta, Pager, Unit, Speaker, TaskList})
 
-References = Mapping[int, tuple[str, ...]]  # id(post) -> output paths of the pages that hold it
+# Where a page holds a post: (output path, context key, index in that value if it is a tuple
+# or list, else None). An index and not just the key, so a swap walks one entry of the people
+# page's list of everyone, not all of it.
+Location = tuple[str, str, int | None]
+References = Mapping[int, tuple[Location, ...]]  # id(post) -> where pages hold it
 
 
 def body_edits(before: Sequence[Article], after: Sequence[Article]) -> dict[int, Article] | None:
@@ -43,29 +47,49 @@ def body_edits(before: Sequence[Article], after: Sequence[Article]) -> dict[int,
     return swaps
 
 
-def references(outputs: Mapping[str, Output]) -> dict[int, tuple[str, ...]]:
-    """Which pages hold which post, anywhere in their planned values."""
-    found: dict[int, list[str]] = {}
+def references(outputs: Mapping[str, Output]) -> dict[int, tuple[Location, ...]]:
+    """Where every page holds each post, anywhere in its planned values."""
+    found: dict[int, list[Location]] = {}
     for path, output in outputs.items():
-        held: set[int] = set()
-        _collect(output.context, held)
-        for key in held:
-            found.setdefault(key, []).append(path)
-    return {key: tuple(paths) for key, paths in found.items()}
+        for key, value in output.context.items():
+            kind = type(value)
+            spots = enumerate(value) if kind is tuple or kind is list else ((None, value),)
+            for index, item in spots:
+                if type(item) is Article:  # most entries: no set to make
+                    found.setdefault(id(item), []).append((path, key, index))
+                elif type(item) not in _LEAVES:
+                    held: set[int] = set()
+                    _collect(item, held)
+                    for article in held:
+                        found.setdefault(article, []).append((path, key, index))
+    return {article: tuple(spots) for article, spots in found.items()}
 
 
 def swapped(outputs: Mapping[str, Output], held: References, swaps: Mapping[int, Article]) -> dict[str, Output]:
     """Output path -> the output with the new posts in place of the old, for the pages that
     hold an edited post."""
-    paths = sorted({path for key in swaps for path in held.get(key, ())})
+    spots: dict[str, dict[str, set]] = {}  # path -> context key -> indices (None: the whole value)
+    for article in swaps:
+        for path, key, index in held.get(article, ()):
+            spots.setdefault(path, {}).setdefault(key, set()).add(index)
     changed = {}
-    for path in paths:
+    for path in sorted(spots):
         output = outputs[path]
-        changed[path] = dataclasses.replace(output, context=_swap(output.context, swaps))
+        context = dict(output.context)
+        for key, indices in spots[path].items():
+            value = context[key]
+            if None in indices:
+                context[key] = _swap(value, swaps)
+            else:
+                items = list(value)
+                for index in indices:
+                    items[index] = _swap(items[index], swaps)
+                context[key] = type(value)(items)
+        changed[path] = dataclasses.replace(output, context=context)
     return changed
 
 
-def moved_references(held: References, swaps: Mapping[int, Article]) -> dict[int, tuple[str, ...]]:
+def moved_references(held: References, swaps: Mapping[int, Article]) -> dict[int, tuple[Location, ...]]:
     """`held` after the swap: each new post is where its old version was."""
     moved = dict(held)
     for key, new in swaps.items():

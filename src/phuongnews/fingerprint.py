@@ -56,6 +56,7 @@ class FileDigests:
     def __init__(self, site_dir: Path, known: Mapping[str, tuple[Stamp, str]] | None = None,
                  scanned: Mapping[str, tuple] | None = None):
         self.site_dir = site_dir
+        self._prefix = os.path.join(site_dir, "")
         self.known = dict(known or {})
         self.scanned = scanned or {}
         self.used: dict[str, tuple[Stamp, str]] = {}
@@ -64,7 +65,7 @@ class FileDigests:
         found = self.used.get(relative)
         if found is not None:
             return found[1]
-        path = os.path.join(self.site_dir, relative)  # a string: Path objects cost more than the stat
+        path = self._prefix + relative  # a string: Path objects cost more than the stat
         scanned = self.scanned.get(relative)
         if scanned is not None and scanned[0] == "file":
             stamp = scanned[1:]

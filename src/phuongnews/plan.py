@@ -6,6 +6,7 @@ before a single byte is written. Pagination happens here, not in the writer.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
@@ -160,8 +161,18 @@ def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
         "meta": Meta("Nhân vật", urls.people(patterns)), "people": people,
     }))
     for person in people:
-        url = urls.person(patterns, person.key)
-        outputs.append(Output(url, "person.html", {"meta": Meta(person.name, url), "person": person}))
+        first = urls.person(patterns, person.key)
+        pages = indexes.paginate(person.appearances, config.per_page, lambda n, first=first: urls.paginated(patterns, first, n))
+        for chunk, pager in pages:
+            title = person.name if pager.number == 1 else f"{person.name} — trang {pager.number}"
+            outputs.append(Output(pager.url, "person.html", {
+                "meta": Meta(title, pager.url),
+                # The page's appearances only: someone who spoke at hundreds of meetings gets
+                # pages a reader can load, and an edited post re-renders one of them.
+                "person": dataclasses.replace(person, appearances=chunk),
+                "appearance_count": len(person.appearances),
+                "pager": pager,
+            }))
 
     for unit in units_sorted:
         items = unit_groups.get(unit.key, ())
