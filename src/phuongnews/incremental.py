@@ -109,7 +109,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 if key not in reported:
                     reported.add(key)
                     errors.append(error)
-        if gone and not errors:
+        if gone:  # even when rendered pages have errors: every broken link is reported at once
             _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors)
         if errors:
             raise BuildFailed(errors)
