@@ -500,7 +500,7 @@ def test_overlay_follows_the_language(site, start):
 def test_a_crashing_build_never_kills_the_server(site, start, monkeypatch):
     server = start(site)
 
-    def crash(options, *more):
+    def crash(options, *more, **named):
         raise RuntimeError("hỏng")
 
     monkeypatch.setattr(livebuild, "load_site", crash)
@@ -608,6 +608,52 @@ def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, 
     for article in live.good.site.articles:  # …as the very same objects, cheap to compare
         assert (article is before[article.source]) == (article.source != POST)
     assert dict(live.good.files) == full_build(site)
+
+
+def test_a_save_the_watcher_reported_is_built_without_scanning_or_reading_the_other_files(site, monkeypatch):
+    """What the watcher reports is stamped again, the rest of the last scan stands; a load
+    after a saved post looks at that post only, errors and warnings of the others kept."""
+    (site / "content/posts/2022/canh-bao.md").write_text(
+        post("Có cảnh báo", "2022-05-05", "[mttq]", body="Trước <script>alert(1)</script> sau."), encoding="utf-8")
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    warnings = live.good.site.warnings
+    assert [w.path for w in warnings] == ["content/posts/2022/canh-bao.md"]
+    scans, read = [], []
+    real_scan, real_read = livebuild.scan, content.read_source
+    monkeypatch.setattr(livebuild, "scan", lambda site_dir: scans.append(site_dir) or real_scan(site_dir))
+    monkeypatch.setattr(content, "read_source", lambda path, source, errors: read.append(source) or real_read(path, source, errors))
+    edit(site / POST, "ban đầu", "sửa lần một")
+    outcome = live.rebuild({POST})
+    assert outcome.ok and outcome.kind == "body" and scans == [] and read == [POST]
+    assert live.good.site.warnings == warnings
+    assert dict(live.good.files) == full_build(site)
+    edit(site / POST, "units: [mttq]", "units: [khong-co]")  # an error: reported, the rest kept
+    outcome = live.rebuild({POST})
+    assert not outcome.ok and [e.code for e in outcome.errors] == ["units.unknown"] and scans == []
+    edit(site / POST, "units: [khong-co]", "units: [mttq]")
+    (site / "content/posts/2023/moi.md").write_text(post("Bài mới", "2023-03-03", "[mttq]"), encoding="utf-8")
+    outcome = live.rebuild({POST, "content/posts/2023/moi.md"})  # a new file: the folder is read again
+    assert outcome.ok and scans == [] and "tin-tuc/2023/moi/index.html" in live.good.files
+    assert dict(live.good.files) == full_build(site)
+    (site / "content/posts/2024").mkdir()
+    (site / "content/posts/2024/nam-moi.md").write_text(post("Năm mới", "2024-01-02", "[mttq]"), encoding="utf-8")
+    assert live.rebuild({"content/posts/2024"}).ok and len(scans) == 1  # a folder: everything is scanned
+    assert dict(live.good.files) == full_build(site)
+
+
+def test_a_change_the_watcher_missed_is_found_once_no_save_waits(site):
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    assert live.warm() == set()
+    edit(site / POST, "ban đầu", "không ai báo")
+    (site / "static/ghi-chu.txt").write_text("mới", encoding="utf-8")
+    assert live.rebuild({"content/pages/gioi-thieu.md"}).ok  # the watcher said only this
+    assert "không ai báo" not in live.good.files[ARTICLE].decode("utf-8")
+    missed = live.warm()
+    assert missed == {POST, "static/ghi-chu.txt"}
+    assert live.rebuild(missed).ok and "không ai báo" in live.good.files[ARTICLE].decode("utf-8")
+    assert live.warm() == set()
 
 
 def test_incremental_rebuild_reports_a_clash_like_a_full_build(site):

@@ -7,7 +7,7 @@ import dataclasses
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,23 +67,26 @@ class BuildResult:
 
 
 def load_site(options: BuildOptions, reuse: Callable[[SiteConfig], ParseReuse | None] | None = None,
-              jobs: int = 1) -> Site:
+              jobs: int = 1, earlier: Site | None = None, changed: Collection[str] = ()) -> Site:
     """Read and validate everything; raise BuildFailed with every error found. `reuse(config)`
-    gives what parsing may take from the build cache."""
+    gives what parsing may take from the build cache. `earlier`, `changed`: the preview's
+    (see load_content); `earlier` is used only if its settings are this load's."""
     errors = ErrorList()
     config = load_config(options.site_dir, errors, options.base_url)
     if config is None:
         raise BuildFailed(errors)
     if options.relative:
         config = dataclasses.replace(config, relative=True)
+    same_settings = earlier is not None and earlier.config == config
     content = load_content(options.site_dir, config, errors, drafts=options.drafts,
-                           reuse=reuse(config) if reuse else None, jobs=jobs)
+                           reuse=reuse(config) if reuse else None, jobs=jobs,
+                           earlier=earlier.content if same_settings else None, changed=changed)
     # --drafts previews everything, scheduled and expired posts included.
     now = options.now or datetime.now(config.timezone)
     timing = schedule(content.articles, now if now.tzinfo else now.replace(tzinfo=config.timezone))
     articles = content.articles if options.drafts else timing.visible
     site = Site(config=config, articles=articles, pages=content.pages, warnings=content.warnings,
-                next_change=None if options.drafts else timing.next_change)
+                next_change=None if options.drafts else timing.next_change, content=content)
     if errors:
         # Report URL clashes among the files that did parse now, not on the clerk's next run.
         _check_collisions(plan(site), {}, errors)

@@ -7,7 +7,7 @@ import dataclasses
 import difflib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,19 @@ class Content:
     articles: tuple[Article, ...]
     pages: tuple[Page, ...]
     warnings: tuple[SourceError, ...] = ()  # what the HTML sanitiser removed
+    loaded: Loaded | None = field(default=None, compare=False, repr=False)  # for a later load of the same files
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every content file of one load and what parsing it gave, so that a later load of the
+    same files (the preview, after a save) looks at the changed files only."""
+
+    listed: list[tuple[str, str, str, str, str]]  # (kind, path, name on disk, name as the clerk reads it, stem)
+    listing_errors: tuple[SourceError, ...]  # found while listing the files (shortcuts leading out …)
+    keys: list[str]  # parse keys (with ParseReuse)
+    consulted: list[dict[str, str]]  # site files each parse looked at -> digest
+    results: list[tuple]  # (model, errors, warnings)
 
 
 @dataclass
@@ -56,6 +69,7 @@ class ParseReuse:
     digests: FileDigests
     cached: Callable[[list[str]], dict[str, tuple[dict[str, str], tuple]]] = lambda keys: {}
     used: set[str] = field(default_factory=set)  # keys of this build's parses
+    partial: bool = False  # set by a load that looked at changed files only (`earlier`): `digests` saw just those
     new: dict[str, tuple[dict[str, str], tuple]] = field(default_factory=dict)  # parsed this time
     digest_of: dict[int, str] = field(default_factory=dict)  # id(model) -> its key, for page signatures
     signatures: bool = True  # whether digest_of is wanted (the preview compares pages, it does not sign them)
@@ -78,34 +92,58 @@ def parse_scope(config: SiteConfig, site_dir: Path) -> str:
 
 
 def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: bool = False,
-                 reuse: ParseReuse | None = None, jobs: int = 1) -> Content:
+                 reuse: ParseReuse | None = None, jobs: int = 1, earlier: Content | None = None,
+                 changed: Collection[str] = ()) -> Content:
     """Read every post and page; every error in every file is added to `errors`. With `reuse`,
     files parsed by an earlier build are not parsed again; the others are parsed on `jobs`
-    processes. Either way the result, errors and warnings are those of parsing each file in turn."""
+    processes. Either way the result, errors and warnings are those of parsing each file in turn.
+
+    `earlier` and `changed` (site-relative names) are the preview's: its caller vouches that
+    the content folder holds the very files `earlier` was loaded from, with the same settings,
+    and that only those in `changed` may differ. Only they are looked at; every other file's
+    result (errors and warnings included) is `earlier`'s."""
     static_dir = site_dir / "static"
-    # (kind, path, name as on disk, name as the clerk reads it, stem): posts first, in name order
-    listed = [(kind, path, relative, nfc(relative), _stem(relative))
-              for kind, recursive in (("posts", True), ("pages", False))
-              for path, relative in _markdown_files(site_dir, kind, errors, recursive=recursive)]
-    # A file is named in its key by its bytes' digest, which the cache knows without reading
-    # the file while its stamp holds: files parsed before are not even read.
-    keys = [reuse.key(kind, source, stem, reuse.digests(relative))
-            for kind, _, relative, source, stem in listed] if reuse is not None else []
-    results: list[tuple | None] = [None] * len(listed)
-    consulted: list[dict[str, str]] = [{} for _ in listed]  # site files each parse looked at -> digest
+    before = earlier.loaded if earlier is not None and reuse is not None else None
+    index_of = {listed[2]: index for index, listed in enumerate(before.listed)} if before is not None else {}
+    if before is not None and all(name in index_of for name in changed):
+        reuse.partial = True
+        listed, listing_errors = before.listed, before.listing_errors
+        keys, consulted, results = list(before.keys), list(before.consulted), list(before.results)
+        todo = sorted(index_of[name] for name in changed)
+        for index in todo:
+            results[index], consulted[index] = None, {}
+    else:
+        found = ErrorList()
+        # (kind, path, name as on disk, name as the clerk reads it, stem): posts first, in name order
+        listed = [(kind, path, relative, nfc(relative), _stem(relative))
+                  for kind, recursive in (("posts", True), ("pages", False))
+                  for path, relative in _markdown_files(site_dir, kind, found, recursive=recursive)]
+        listing_errors = tuple(found)
+        keys = [""] * len(listed)
+        results = [None] * len(listed)
+        consulted = [{} for _ in listed]
+        todo = range(len(listed))
+    errors.extend(listing_errors)
     if reuse is not None:
-        cached = reuse.cached(keys)
-        for index, key in enumerate(keys):
-            hit = cached.get(key)
+        # A file is named in its key by its bytes' digest, which the cache knows without reading
+        # the file while its stamp holds: files parsed before are not even read.
+        for index in todo:
+            kind, _, relative, source, stem = listed[index]
+            keys[index] = reuse.key(kind, source, stem, reuse.digests(relative))
+        cached = reuse.cached([keys[index] for index in todo])
+        for index in todo:
+            hit = cached.get(keys[index])
             if hit is not None and all(reuse.digests(name) == digest for name, digest in hit[0].items()):
                 results[index] = hit[1]
                 consulted[index] = hit[0]
     files = {}  # index -> (kind, source, stem, text) of the files to parse
-    for index, (kind, path, _, source, stem) in enumerate(listed):
+    for index in todo:
         if results[index] is None:
-            text = read_source(Path(path), source, errors)
+            kind, path, _, source, stem = listed[index]
+            read_errors = ErrorList()
+            text = read_source(Path(path), source, read_errors)
             if text is None:
-                results[index] = (None, (), ())
+                results[index] = (None, tuple(read_errors), ())
             else:
                 files[index] = (kind, source, stem, text)
     missing = list(files)
@@ -122,16 +160,16 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(listed, results)):
         errors.extend(file_errors)
         warnings.extend(file_warnings)
-        if reuse is not None:
-            reuse.used.add(keys[index])
-            if model is not None and reuse.signatures:  # what its pages depend on: its text and the photos it shows
-                reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
-                                                                       in sorted(consulted[index].items())))
+        if reuse is not None and model is not None and reuse.signatures:  # what its pages depend on: its text and the photos it shows
+            reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
+                                                                   in sorted(consulted[index].items())))
         if model is not None and (drafts or not model.draft):
             (articles if kind == "posts" else pages).append(model)
+    if reuse is not None:
+        reuse.used.update(keys)
     articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
-    return Content(tuple(articles), tuple(pages), tuple(warnings))
+    return Content(tuple(articles), tuple(pages), tuple(warnings), Loaded(listed, listing_errors, keys, consulted, results))
 
 
 class _ConsultingResolver(PhotoResolver):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
 import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -171,6 +172,7 @@ class LiveSite:
         self.good: Good | None = None
         self._parses = _ParseStore(self.site_dir, incremental)
         self._rendered_all = True  # since the last warm(): the old site's cycles may be garbage
+        self._scanned: dict[str, Stamp] | None = None  # the scan the last rebuild went by
         self._index = IndexMemo()  # the search index of the last plan, patched by the next
 
     @property
@@ -178,10 +180,12 @@ class LiveSite:
         """When a scheduled or expiring post changes the site without any file changing."""
         return getattr(self.good.site, "next_change", None) if self.good else None
 
-    def warm(self) -> None:
+    def warm(self) -> set[str]:
         """Work for the next rebuild, done while nothing waits: plan the last good build if a
-        full render left it unplanned (the next saved post then costs one plan, not two), and
-        set the objects now alive aside from the garbage collector (gcpause)."""
+        full render left it unplanned (the next saved post then costs one plan, not two), set
+        the objects now alive aside from the garbage collector (gcpause), and scan the whole
+        site: the paths whose stamps differ from the last rebuild's scan are returned, for
+        the caller to rebuild them (a change the watcher did not report)."""
         if self.good is not None and self.incremental:
             try:
                 self.good.references(self._index)
@@ -189,16 +193,22 @@ class LiveSite:
                 pass
         set_aside_survivors(full=self._rendered_all)
         self._rendered_all = False
+        if self._scanned is None:
+            return set()
+        stamps, last = scan(self.site_dir), self._scanned
+        return {path for path in stamps.keys() | last.keys() if stamps.get(path) != last.get(path)}
 
     def rebuild(self, touched: Iterable[str] = (), force: bool = False) -> Outcome:
         """Bring the build up to date with the disk. `touched`: site-relative paths the watcher
         saw change (they count as changed even if their stamp did not move); `force`: load
         the site even if no file changed (the clock published a scheduled post)."""
         started = time.perf_counter()
-        stamps = scan(self.site_dir)
+        touched = set(touched)
+        stamps = (self._rescanned(touched) if touched and not force else None) or scan(self.site_dir)
+        self._scanned = stamps
         try:
             with collector_paused():  # warm() collects afterwards, when no save waits
-                outcome = self._rebuild(stamps, set(touched), force)
+                outcome = self._rebuild(stamps, touched, force)
         except BuildFailed as failed:
             outcome = Outcome(False, "all", errors=tuple(failed.errors))
         except Exception as exc:  # noqa: BLE001 -- the preview must survive anything a build raises
@@ -206,12 +216,43 @@ class LiveSite:
             outcome = Outcome(False, "all", errors=(error,))
         return dataclasses.replace(outcome, seconds=time.perf_counter() - started)
 
+    def _rescanned(self, touched: set[str]) -> dict[str, Stamp] | None:
+        """The last rebuild's scan with the `touched` paths stamped again: what `scan` would
+        find now if the watcher reported every change, at the cost of a few stats instead of
+        one per file of the site. None (scan everything) when a touched path is a folder, or
+        was one, or there was no scan yet; warm() scans everything once no save waits, so a
+        change the watcher missed is still found."""
+        if self._scanned is None:
+            return None
+        stamps = dict(self._scanned)
+        for path in touched:
+            if path in WATCHED_FOLDERS:
+                return None  # content/, templates/ or static/ itself came or went
+            name = posixpath.basename(path)
+            parents = path.split("/")[:-1]
+            if (path != CONFIG_NAME and (not parents or parents[0] not in WATCHED_FOLDERS)) or is_scratch(name) \
+                    or any(part.startswith(".") for part in parents):
+                continue  # scan() never records it
+            if any("/".join(parents[:depth]) in stamps for depth in range(1, len(parents) + 1)):
+                continue  # under a folder that is a shortcut: recorded as the shortcut, not entered
+            full = os.path.join(self.site_dir, path)
+            try:
+                folder = stat.S_ISDIR(os.lstat(full).st_mode)
+            except OSError:
+                folder = path not in stamps and any(key.startswith(path + "/") for key in stamps)
+            if folder:
+                return None
+            stamps.pop(path, None)
+            _stamp(full, path, stamps)
+        return stamps
+
     def _rebuild(self, stamps: dict[str, Stamp], touched: set[str], force: bool) -> Outcome:
         good = self.good
         sources = static_files(self.site_dir / "static")
         if good is None:
             return self._render_all(self._load(stamps), sources, stamps)
-        changed = {path for path in good.stamps.keys() | stamps.keys() if good.stamps.get(path) != stamps.get(path)}
+        changed = {path for path, stamp in stamps.items() if good.stamps.get(path) != stamp}
+        changed |= good.stamps.keys() - stamps.keys()
         changed |= touched & good.stamps.keys() & stamps.keys()
         if not changed and not force:
             return Outcome(True, "none")
@@ -225,18 +266,24 @@ class LiveSite:
         if static_changed == changed and in_place and not force:
             self.good = dataclasses.replace(good, stamps=stamps)
             return Outcome(True, "static", changed=static_keys)
-        site = self._load(stamps)
+        # Posts or pages saved, none added, removed or renamed: the last load's other files stand.
+        edited_only = self.incremental and all(
+            path.startswith("content/") and path.lower().endswith(".md")
+            and good.stamps.get(path, ("",))[0] == "file" and stamps.get(path, ("",))[0] == "file" for path in changed)
+        site = self._load(stamps, good.site, changed) if edited_only else self._load(stamps)
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
                 or site.config != good.site.config or site.pages != good.site.pages
                 or _photos(site) != _photos(good.site)):
             return self._render_all(site, sources, stamps, static_keys)
         return self._render_changed(good, site, stamps, static_keys)
 
-    def _load(self, stamps: Mapping[str, Stamp]) -> Site:
+    def _load(self, stamps: Mapping[str, Stamp], earlier: Site | None = None, changed: Iterable[str] = ()) -> Site:
+        """Load the site as `phuongnews build` would; with `earlier`, looking only at the
+        `changed` files (load_content)."""
         self._parses.scanned = stamps
         options = self.options if self.clock is None else dataclasses.replace(self.options, now=self.clock())
         try:
-            return load_site(options, self._parses.reuse)
+            return load_site(options, self._parses.reuse, earlier=earlier, changed=frozenset(changed))
         finally:
             self._parses.keep()
 
@@ -363,7 +410,10 @@ class _ParseStore:
             return
         self._parses = {key: current.new.get(key) or self._parses.get(key) for key in current.used
                         if key in current.new or key in self._parses}
-        self._known = dict(current.digests.used)
+        if current.partial:  # only the changed files were looked at: the others' digests stand
+            self._known.update(current.digests.used)
+        else:
+            self._known = dict(current.digests.used)
         self._keys = {parts: key for parts, key in self._keys.items() if key in current.used}
 
 

@@ -136,3 +136,6 @@ class Site:
     pages: tuple[Page, ...]  # in Vietnamese alphabetical order of title
     warnings: tuple = ()  # SourceErrors that do not stop the build
     next_change: datetime | None = None  # when a scheduled or expiring post changes the site
+    # The content.Content it was loaded from, with every file's parse: what the preview's
+    # next load takes for the files a save did not change. Not part of its value.
+    content: object = field(default=None, compare=False, repr=False)

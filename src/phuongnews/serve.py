@@ -447,10 +447,11 @@ class _Builder(threading.Thread):
     reaches a scheduled post's moment (`until_change()`: seconds to it, or None)."""
 
     def __init__(self, build: Callable[[set[str], bool], None], debounce: float,
-                 until_change: Callable[[], float | None] = lambda: None, prepare: Callable[[], None] = lambda: None):
+                 until_change: Callable[[], float | None] = lambda: None,
+                 prepare: Callable[[], Iterable[str] | None] = lambda: None):
         super().__init__(name="phuongnews-builder", daemon=True)
         self._build, self._debounce, self._until_change = build, debounce, until_change
-        self._prepare = prepare  # work for the next build, done while no save waits
+        self._prepare = prepare  # work for the next build, done while no save waits; -> paths to build
         self._cond = threading.Condition()
         self._touched: set[str] = set()
         self._first: float | None = None
@@ -476,7 +477,9 @@ class _Builder(threading.Thread):
             self._cond.notify_all()
 
     def run(self) -> None:
-        self._prepare()
+        missed = self._prepare()
+        if missed:
+            self.touch(missed)
         while True:
             scheduled = False
             with self._cond:
@@ -497,7 +500,9 @@ class _Builder(threading.Thread):
                 self._first = self._last = None
             self._build(touched, scheduled)
             if self._last is None:
-                self._prepare()
+                missed = self._prepare()
+                if missed:  # changed on disk without the watcher saying so: build them too
+                    self.touch(missed)
 
 
 class _Events(FileSystemEventHandler):
