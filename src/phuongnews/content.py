@@ -55,6 +55,7 @@ class Loaded:
     keys: list[str]  # parse keys (with ParseReuse)
     consulted: list[dict[str, str]]  # site files each parse looked at -> digest
     results: list[tuple]  # (model, errors, warnings)
+    order: list[int]  # places in `listed` of the posts published (drafts as asked), newest first
 
 
 @dataclass
@@ -156,7 +157,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             if model is not None and not file_errors:  # failed files are parsed again
                 reuse.new[keys[index]] = (consulted[index], result)
 
-    articles, pages, warnings = [], [], []
+    posts, pages, warnings = [], [], []
     for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(listed, results)):
         errors.extend(file_errors)
         warnings.extend(file_warnings)
@@ -164,12 +165,31 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
                                                                    in sorted(consulted[index].items())))
         if model is not None and (drafts or not model.draft):
-            (articles if kind == "posts" else pages).append(model)
+            if kind == "posts":
+                posts.append(index)
+            else:
+                pages.append(model)
     if reuse is not None:
         reuse.used.update(keys)
-    articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
+    if reuse is not None and reuse.partial and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
+        order = before.order  # the saved posts kept their dates, name and draft state: the order stands
+    else:
+        order = sorted(posts, key=lambda i: _newest_first(results[i][0]), reverse=True)
+    articles = [results[index][0] for index in order]
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
-    return Content(tuple(articles), tuple(pages), tuple(warnings), Loaded(listed, listing_errors, keys, consulted, results))
+    return Content(tuple(articles), tuple(pages), tuple(warnings),
+                   Loaded(listed, listing_errors, keys, consulted, results, order))
+
+
+def _newest_first(article: Article) -> tuple:
+    return (article.date, article.published, article.slug)
+
+
+def _same_place(old, new, drafts: bool) -> bool:
+    """Whether a post's new version sorts and is left out exactly as its old one did."""
+    if not isinstance(old, Article) or not isinstance(new, Article):
+        return old is None and new is None or (isinstance(old, Page) and isinstance(new, Page))
+    return _newest_first(old) == _newest_first(new) and (drafts or old.draft == new.draft)
 
 
 class _ConsultingResolver(PhotoResolver):

@@ -121,6 +121,7 @@ class Good:
     _outputs: dict[str, Output] | None = field(default=None, repr=False)
     _env: jinja2.Environment | None = field(default=None, repr=False)
     _held: References | None = field(default=None, repr=False)  # which pages hold which post
+    _photos: frozenset | None = field(default=None, repr=False)
     real: dict[str, str] = field(default_factory=dict, repr=False)  # static output path -> real path
 
     def __post_init__(self):
@@ -135,6 +136,11 @@ class Good:
         if self._outputs is None:  # after a full render, planned again only when needed
             self._outputs = _by_path(plan(self.site, index_memo))
         return self._outputs
+
+    def photos(self) -> frozenset:
+        if self._photos is None:
+            self._photos = _photos(self.site)
+        return self._photos
 
     def references(self, index_memo: IndexMemo | None = None) -> References | None:
         if self._held is None and self.outputs(index_memo) is not None:
@@ -273,9 +279,9 @@ class LiveSite:
         site = self._load(stamps, good.site, changed) if edited_only else self._load(stamps)
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
                 or site.config != good.site.config or site.pages != good.site.pages
-                or _photos(site) != _photos(good.site)):
+                or (photos := _photos(site)) != good.photos()):
             return self._render_all(site, sources, stamps, static_keys)
-        return self._render_changed(good, site, stamps, static_keys)
+        return self._render_changed(good, site, stamps, static_keys, photos)
 
     def _load(self, stamps: Mapping[str, Stamp], earlier: Site | None = None, changed: Iterable[str] = ()) -> Site:
         """Load the site as `phuongnews build` would; with `earlier`, looking only at the
@@ -295,7 +301,7 @@ class LiveSite:
         self._rendered_all = True
         return self._swap(new, "all", len(files), set(files) | set(statics) | old, static_keys)
 
-    def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str]) -> Outcome:
+    def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str], photos: frozenset) -> Outcome:
         config = site.config
         old = good.outputs(self._index)
         swaps = bodyedit.body_edits(good.site.articles, site.articles) if old is not None else None
@@ -324,7 +330,7 @@ class LiveSite:
         check_links(outputs if removed else stale, files, good.statics, link_root, self._read_text, errors)
         if errors:
             raise BuildFailed(errors)
-        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, good.real)
+        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, photos, real=good.real)
         return self._swap(new, "pages" if swaps is None else "body", len(stale), set(fresh) | removed, static_keys)
 
     def _swapped(self, good: Good, site: Site, swaps) -> tuple[dict[str, Output], list[Output], References]:

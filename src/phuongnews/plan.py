@@ -222,9 +222,9 @@ def search_outputs(site: Site, derived: dict[int, Derived] | None = None,
                    index_memo: search.IndexMemo | None = None) -> list[Output]:
     """The search index's files. `derived`: each post's Derived by id, if already at hand."""
     config = site.config
-    made = derived or {id(article): _derived(article, config) for article in site.articles}
-    index_files = search.build_index(site.articles, config, urls.search(config.urls),
-                                     lambda article: made[id(article)].search, index_memo)
+    entry = ((lambda article: derived[id(article)].search) if derived is not None
+             else (lambda article: _derived(article, config).search))
+    index_files = search.build_index(site.articles, config, urls.search(config.urls), entry, index_memo)
     return [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
 

@@ -17,7 +17,13 @@ class Schedule:
 
 def schedule(articles: tuple[Article, ...], now: datetime) -> Schedule:
     """A post is on the site from its `published` moment until its `expires` moment."""
-    visible = tuple(a for a in articles if a.published <= now and (a.expires is None or a.expires > now))
-    upcoming = [a.published for a in articles if a.published > now]
-    upcoming += [a.expires for a in articles if a.expires is not None and a.expires > now]
-    return Schedule(visible, min(upcoming, default=None))
+    visible, upcoming = [], []
+    for article in articles:  # one pass: the preview runs this after every save
+        expires = article.expires
+        if article.published > now:
+            upcoming.append(article.published)
+        elif expires is None or expires > now:
+            visible.append(article)
+        if expires is not None and expires > now:
+            upcoming.append(expires)
+    return Schedule(tuple(visible), min(upcoming, default=None))

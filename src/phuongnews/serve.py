@@ -61,7 +61,7 @@ from phuongnews.livebuild import WATCHED_FOLDERS, Good, LiveSite, Outcome, is_sc
 from phuongnews.messages import message_text, seconds_text
 
 CONTROL = "/__phuongnews/"  # the server's own endpoints; never part of a site
-DEBOUNCE = 0.1  # seconds of quiet after the last event before a rebuild
+DEBOUNCE = 0.05  # seconds of quiet after the last event before a rebuild (editors write a save within a few ms)
 MAX_DELAY = 1.0  # …but never later than this after the first one
 HEARTBEAT = 15.0  # seconds between SSE comments, so a closed tab is noticed
 
