@@ -3,24 +3,31 @@ only the work the change needs, and swapped in whole or not at all. Nothing here
 
 Every rebuild goes through the same `load_site` as `phuongnews build`, so what it accepts,
 refuses and publishes (drafts, schedules, URL clashes, errors of every file) is the build's
-own. Two things make a rebuild after one saved post cheap:
+own. What makes a rebuild after a saved post cheap:
 
 - **Parsing is remembered.** A parse is a pure function of the file's bytes, its name, the
   settings and the site files it consulted (photos, a cover). While the preview loads the
   site, a file whose stamp did not move is not read, and a post whose inputs are unchanged
   gets its earlier result back (the same Article object, with the same errors and warnings)
-  instead of being parsed and rendered from Markdown again (_ParseStore).
+  instead of being parsed and rendered from Markdown again (_ParseStore). When only posts were
+  saved (none added, removed or renamed), the load looks at those files only and keeps the
+  rest of the last load (content.Loaded).
+- **Nothing is planned after an edit of bodies.** When the saved posts differ from their last
+  versions in their bodies only, the last plan gets them swapped in (bodyedit) and the search
+  index is patched (search.IndexMemo); otherwise the site is planned again.
 - **Only changed pages are rendered.** A page's bytes depend on its template, its planned
   values (`Output.context`) and the environment made from the settings and the fixed pages.
   When templates, static files, settings and pages are unchanged, a page whose planned
   values equal the last build's keeps its bytes; only the others are rendered and
   link-checked (all pages are link-checked when a page disappeared).
 
-Which work a change needs is decided from the disk, not from the editor's events (those
-only say when to look): each rebuild scans the sources' stamps and compares them with the
-scan of the last good build, so temp-and-rename saves, bursts, deleted or renamed files and
-new folders all come down to "these files differ". Static files edited in place need no
-build at all. tests/test_serve.py checks that the result is byte for byte `render_site`'s.
+Which work a change needs is decided from the disk, not from the editor's events: each
+rebuild compares the sources' stamps with the scan of the last good build, so temp-and-rename
+saves, bursts, deleted or renamed files and new folders all come down to "these files differ".
+The events only say when to look and which files to stamp again (a folder named means a scan
+of everything); once no save waits, warm() scans everything and returns what the events
+missed. Static files edited in place need no build at all. tests/test_serve.py checks that the
+result is byte for byte `render_site`'s.
 """
 
 from __future__ import annotations
