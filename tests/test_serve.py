@@ -628,6 +628,9 @@ def test_a_save_the_watcher_reported_is_built_without_scanning_or_reading_the_ot
     assert outcome.ok and outcome.kind == "body" and scans == [] and read == [POST]
     assert live.good.site.warnings == warnings
     assert dict(live.good.files) == full_build(site)
+    edit(site / "content/posts/2022/canh-bao.md", "<script>alert(1)</script>", "giữa")  # its warning goes
+    assert live.rebuild({"content/posts/2022/canh-bao.md"}).ok and live.good.site.warnings == ()
+    assert load_site(BuildOptions(site_dir=site)).warnings == ()
     edit(site / POST, "units: [mttq]", "units: [khong-co]")  # an error: reported, the rest kept
     outcome = live.rebuild({POST})
     assert not outcome.ok and [e.code for e in outcome.errors] == ["units.unknown"] and scans == []

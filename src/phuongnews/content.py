@@ -56,6 +56,8 @@ class Loaded:
     consulted: list[dict[str, str]]  # site files each parse looked at -> digest
     results: list[tuple]  # (model, errors, warnings)
     order: list[int]  # places in `listed` of the posts published (drafts as asked), newest first
+    clean: bool  # no file had errors
+    index_of: dict[str, int] | None = None  # name on disk -> place in `listed`: made by the first later load
 
 
 @dataclass
@@ -105,7 +107,9 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     result (errors and warnings included) is `earlier`'s."""
     static_dir = site_dir / "static"
     before = earlier.loaded if earlier is not None and reuse is not None else None
-    index_of = {listed[2]: index for index, listed in enumerate(before.listed)} if before is not None else {}
+    index_of = {}
+    if before is not None:
+        index_of = before.index_of or {entry[2]: index for index, entry in enumerate(before.listed)}
     if before is not None and all(name in index_of for name in changed):
         reuse.partial = True
         listed, listing_errors = before.listed, before.listing_errors
@@ -157,10 +161,17 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             if model is not None and not file_errors:  # failed files are parsed again
                 reuse.new[keys[index]] = (consulted[index], result)
 
-    posts, pages, warnings = [], [], []
+    if reuse is not None:
+        reuse.used.update(keys)
+    if reuse is not None and reuse.partial and not reuse.signatures and earlier is not None and before.clean \
+            and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
+        return _patched_content(earlier, listed, todo, results, drafts, errors,
+                                Loaded(listed, listing_errors, keys, consulted, results, before.order, True, index_of))
+    posts, pages, warnings, clean = [], [], [], True
     for index, ((kind, *_), (model, file_errors, file_warnings)) in enumerate(zip(listed, results)):
         errors.extend(file_errors)
         warnings.extend(file_warnings)
+        clean = clean and not file_errors
         if reuse is not None and model is not None and reuse.signatures:  # what its pages depend on: its text and the photos it shows
             reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
                                                                    in sorted(consulted[index].items())))
@@ -169,16 +180,32 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 posts.append(index)
             else:
                 pages.append(model)
-    if reuse is not None:
-        reuse.used.update(keys)
-    if reuse is not None and reuse.partial and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
-        order = before.order  # the saved posts kept their dates, name and draft state: the order stands
-    else:
-        order = sorted(posts, key=lambda i: _newest_first(results[i][0]), reverse=True)
+    order = sorted(posts, key=lambda i: _newest_first(results[i][0]), reverse=True)
     articles = [results[index][0] for index in order]
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
     return Content(tuple(articles), tuple(pages), tuple(warnings),
-                   Loaded(listed, listing_errors, keys, consulted, results, order))
+                   Loaded(listed, listing_errors, keys, consulted, results, order, clean))
+
+
+def _patched_content(earlier: Content, listed, todo, results, drafts: bool, errors: ErrorList, loaded: Loaded) -> Content:
+    """The content after saves of a few files that kept their posts' places (the preview):
+    `earlier` had no errors, so only the saved files' errors are new; its warnings and pages
+    stand unless a saved file had or has warnings or is a page. Ten thousand files are not
+    gone over again."""
+    before = earlier.loaded
+    for index in todo:
+        errors.extend(results[index][1])
+    if any(results[index][1] for index in todo):
+        loaded = dataclasses.replace(loaded, clean=False)
+    warnings = earlier.warnings
+    if any(results[index][2] or before.results[index][2] for index in todo):
+        warnings = tuple(warning for _, _, file_warnings in results for warning in file_warnings)
+    pages = earlier.pages
+    if any(listed[index][0] == "pages" for index in todo):
+        shown = [results[index][0] for index, (kind, *_) in enumerate(listed) if kind == "pages"]
+        pages = tuple(sorted((page for page in shown if page is not None and (drafts or not page.draft)),
+                             key=lambda p: (collation_key(p.title), p.slug)))
+    return Content(tuple([results[index][0] for index in loaded.order]), pages, warnings, loaded)
 
 
 def _newest_first(article: Article) -> tuple:

@@ -284,11 +284,12 @@ class LiveSite:
             path.startswith("content/") and path.lower().endswith(".md")
             and good.stamps.get(path, ("",))[0] == "file" and stamps.get(path, ("",))[0] == "file" for path in changed)
         site = self._load(stamps, good.site, changed) if edited_only else self._load(stamps)
+        swaps = bodyedit.body_edits(good.site.articles, site.articles)
+        photos = good.photos() if swaps is not None else _photos(site)  # a body edit keeps every post's photos
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
-                or site.config != good.site.config or site.pages != good.site.pages
-                or (photos := _photos(site)) != good.photos()):
+                or site.config != good.site.config or site.pages != good.site.pages or photos != good.photos()):
             return self._render_all(site, sources, stamps, static_keys)
-        return self._render_changed(good, site, stamps, static_keys, photos)
+        return self._render_changed(good, site, stamps, static_keys, photos, swaps)
 
     def _load(self, stamps: Mapping[str, Stamp], earlier: Site | None = None, changed: Iterable[str] = ()) -> Site:
         """Load the site as `phuongnews build` would; with `earlier`, looking only at the
@@ -308,10 +309,12 @@ class LiveSite:
         self._rendered_all = True
         return self._swap(new, "all", len(files), set(files) | set(statics) | old, static_keys)
 
-    def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str], photos: frozenset) -> Outcome:
+    def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str], photos: frozenset,
+                        swaps: dict | None) -> Outcome:
+        """`swaps`: bodyedit.body_edits of the last build's posts and these, if only bodies changed."""
         config = site.config
         old = good.outputs(self._index)
-        swaps = bodyedit.body_edits(good.site.articles, site.articles) if old is not None else None
+        swaps = swaps if old is not None else None
         held = None
         if swaps is not None:
             by_path, stale, held = self._swapped(good, site, swaps)
