@@ -264,7 +264,7 @@ def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, ed
     config = _Units(_UNITS)
     memo = search.IndexMemo()
     with mock.patch.object(search, "SHARD_BYTES", 60), mock.patch.object(search.IndexMemo, "MAX_CHANGED", 1.0):
-        assert memo.build(list(docs), config, "tim-kiem/") == search._assembled(docs, config, "tim-kiem/", None).files
+        assert memo.build(list(docs), config, "tim-kiem/") == search.assemble(docs, config, "tim-kiem/")
         for kind, at, spec in edits:
             at %= len(docs)
             if kind == "change":  # the same post (same URL and place), other words
@@ -280,7 +280,7 @@ def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, ed
                 docs[0], docs[at] = docs[at], docs[0]
             else:
                 config = _Units(tuple(reversed(config.units)))
-            assert memo.build(list(docs), config, "tim-kiem/") == search._assembled(docs, config, "tim-kiem/", None).files
+            assert memo.build(list(docs), config, "tim-kiem/") == search.assemble(docs, config, "tim-kiem/")
 
 
 def test_an_index_memo_reuses_the_files_of_unchanged_words():
@@ -292,7 +292,7 @@ def test_an_index_memo_reuses_the_files_of_unchanged_words():
         before = memo.build(list(docs), config, "tim-kiem/")
         docs[7] = _entry("tin-tuc/7/", 2023, ("mttq",), ["hội", "nghị", "7", "mới"], [])
         after = memo.build(list(docs), config, "tim-kiem/")
-        assert after == search._assembled(docs, config, "tim-kiem/", None).files
+        assert after == search.assemble(docs, config, "tim-kiem/")
     differ = sorted(name for name in after if before.get(name) is not after[name])
     # The shard of the new word, those of the words the post lost (7's shards move with it),
     # the post's document chunk and the manifest; every other file is the same object.

@@ -163,7 +163,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
 
     if reuse is not None:
         reuse.used.update(keys)
-    if reuse is not None and reuse.partial and not reuse.signatures and earlier is not None and before.clean \
+    if reuse is not None and reuse.partial and not reuse.signatures and before.clean \
             and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
         return _patched_content(earlier, listed, todo, results, drafts, errors,
                                 Loaded(listed, listing_errors, keys, consulted, results, before.order, True, index_of))
@@ -215,7 +215,7 @@ def _newest_first(article: Article) -> tuple:
 def _same_place(old, new, drafts: bool) -> bool:
     """Whether a post's new version sorts and is left out exactly as its old one did."""
     if not isinstance(old, Article) or not isinstance(new, Article):
-        return old is None and new is None or (isinstance(old, Page) and isinstance(new, Page))
+        return type(old) is type(new)  # both pages, or both failed: the posts' order is not theirs
     return _newest_first(old) == _newest_first(new) and (drafts or old.draft == new.draft)
 
 

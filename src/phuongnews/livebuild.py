@@ -46,7 +46,7 @@ import jinja2
 
 from phuongnews import bodyedit, urls
 from phuongnews.bodyedit import References
-from phuongnews.build import BuildOptions, load_site, render_site
+from phuongnews.build import BuildOptions, link_root, load_site, render_site
 from phuongnews.buildcache import FOLDER as BUILD_CACHE
 from phuongnews.buildcache import BuildCache
 from phuongnews.config import CONFIG_NAME
@@ -312,7 +312,6 @@ class LiveSite:
     def _render_changed(self, good: Good, site: Site, stamps, static_keys: frozenset[str], photos: frozenset,
                         swaps: dict | None) -> Outcome:
         """`swaps`: bodyedit.body_edits of the last build's posts and these, if only bodies changed."""
-        config = site.config
         old = good.outputs(self._index)
         swaps = swaps if old is not None else None
         held = None
@@ -336,8 +335,7 @@ class LiveSite:
         files = {path: fresh[path] if path in fresh else good.files[path] for path in by_path}
         # A page that is gone may be linked from pages that did not change: check them all then.
         removed = good.files.keys() - files.keys()
-        link_root = "/" if config.relative else config.base_path
-        check_links(outputs if removed else stale, files, good.statics, link_root, self._read_text, errors)
+        check_links(outputs if removed else stale, files, good.statics, link_root(site.config), self._read_text, errors)
         if errors:
             raise BuildFailed(errors)
         new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, photos, real=good.real)

@@ -299,9 +299,12 @@ def build_index(articles: Sequence[Article], config: SiteConfig, folder: str,
     make_entry = entry_for or (lambda article: post_entry(article, config))
     docs = [make_entry(article) for article in articles]
     with collector_paused():  # millions of small lists and strings, none of them cyclic
-        if memo is None:
-            return _assembled(docs, config, folder, None).files
-        return memo.build(docs, config, folder)
+        return assemble(docs, config, folder) if memo is None else memo.build(docs, config, folder)
+
+
+def assemble(docs: list[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
+    """The index files of `docs` (build_index's second step), made from nothing."""
+    return _assembled(docs, config.units, folder, _steps(docs, config.units)).files
 
 
 class IndexMemo:
@@ -320,7 +323,7 @@ class IndexMemo:
         last = self._last
         changed = _changed_documents(last, docs, config, folder) if last is not None else None
         if changed is None or len(changed) > self.MAX_CHANGED * len(docs):
-            assembly = _assembled(docs, config, folder, None)
+            assembly = _assembled(docs, config.units, folder, _steps(docs, config.units))
         elif not changed:
             assembly = dataclasses.replace(last, docs=docs)
         else:
@@ -348,32 +351,36 @@ class _Assembly:
     files: dict[str, bytes]
 
 
-def _assembled(docs: list[SearchEntry], config: SiteConfig, folder: str, touched: set[str] | None,
-               last: _Assembly | None = None, **steps) -> _Assembly:
-    """The index of `docs`. With `last` and `touched` (the terms whose postings changed), only
-    the files that can differ from `last`'s are encoded again; `steps` are the patched
-    intermediate steps (postings, forms, order, entries) and are computed when missing."""
-    if "title_ids" not in steps:
-        title_ids: defaultdict[bytes, list[int]] = defaultdict(list)
-        other_ids: defaultdict[bytes, list[int]] = defaultdict(list)
-        unit_docs: dict[str, list[int]] = {unit.key: [] for unit in config.units}
-        for number, doc in enumerate(docs):
-            for key in _unpacked(doc.title_keys):
-                title_ids[key].append(number)
-            for key in _unpacked(doc.other_keys):
-                other_ids[key].append(number)
-            for key in doc.units:
-                unit_docs[key].append(number)
-        forms_of: dict[str, list[tuple[str, bytes]]] = {}
-        for key in title_ids.keys() | other_ids.keys():
-            term, form = key.decode("utf-8").split(_FORM)
-            forms_of.setdefault(term, []).append((form, key))
-        for forms in forms_of.values():
-            forms.sort()
-        order = sorted(forms_of, key=_utf16)
-        steps = {"title_ids": dict(title_ids), "other_ids": dict(other_ids), "unit_docs": unit_docs,
-                 "forms_of": forms_of, "order": order,
-                 "entries": {term: _term_entry(term, forms_of[term], title_ids, other_ids) for term in order}}
+def _steps(docs: list[SearchEntry], units: tuple) -> dict:
+    """The intermediate steps of an index (_Assembly's postings, forms, order and entries),
+    made from every document."""
+    title_ids: defaultdict[bytes, list[int]] = defaultdict(list)
+    other_ids: defaultdict[bytes, list[int]] = defaultdict(list)
+    unit_docs: dict[str, list[int]] = {unit.key: [] for unit in units}
+    for number, doc in enumerate(docs):
+        for key in _unpacked(doc.title_keys):
+            title_ids[key].append(number)
+        for key in _unpacked(doc.other_keys):
+            other_ids[key].append(number)
+        for key in doc.units:
+            unit_docs[key].append(number)
+    forms_of: dict[str, list[tuple[str, bytes]]] = {}
+    for key in title_ids.keys() | other_ids.keys():
+        term, form = key.decode("utf-8").split(_FORM)
+        forms_of.setdefault(term, []).append((form, key))
+    for forms in forms_of.values():
+        forms.sort()
+    order = sorted(forms_of, key=_utf16)
+    return {"title_ids": dict(title_ids), "other_ids": dict(other_ids), "unit_docs": unit_docs,
+            "forms_of": forms_of, "order": order,
+            "entries": {term: _term_entry(term, forms_of[term], title_ids, other_ids) for term in order}}
+
+
+def _assembled(docs: list[SearchEntry], units: tuple, folder: str, steps: dict,
+               last: _Assembly | None = None, touched: set[str] | None = None) -> _Assembly:
+    """The index of `docs` from its intermediate `steps`. With `last` and `touched` (the terms
+    whose postings changed since `last`), only the files that can differ from `last`'s are
+    encoded again."""
     order, entries = steps["order"], steps["entries"]
 
     files: dict[str, bytes] = {}
@@ -415,7 +422,7 @@ def _assembled(docs: list[SearchEntry], config: SiteConfig, folder: str, touched
             years[-1][2] = number + 1
         else:
             years.append([doc.year, number, number + 1])
-    units = sorted(config.units, key=lambda u: collation_key(u.name))
+    sorted_units = sorted(units, key=lambda u: collation_key(u.name))
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
@@ -425,10 +432,10 @@ def _assembled(docs: list[SearchEntry], config: SiteConfig, folder: str, touched
         "chunk": DOCS_PER_CHUNK,
         "shards": shard_starts,
         "years": years,
-        "units": [[u.key, u.short, u.name] for u in units],
+        "units": [[u.key, u.short, u.name] for u in sorted_units],
     }
     files[folder + INDEX] = _json(manifest)
-    return _Assembly(docs=docs, folder=folder, units=config.units, shards=shards, chunks=chunks, files=files, **steps)
+    return _Assembly(docs=docs, folder=folder, units=units, shards=shards, chunks=chunks, files=files, **steps)
 
 
 def _term_entry(term: str, forms: list[tuple[str, bytes]], title_ids, other_ids) -> tuple[dict, int]:
@@ -509,13 +516,6 @@ def _patched(last: _Assembly, docs: list[SearchEntry], changed: list[int]) -> _A
             entries[term] = _term_entry(term, forms_of[term], title_ids, other_ids)
         else:
             entries.pop(term, None)
-    config_units = _UnitsOnly(last.units)
-    return _assembled(docs, config_units, last.folder, touched_terms, last, title_ids=title_ids,
-                      other_ids=other_ids, unit_docs=unit_docs, forms_of=forms_of, order=order, entries=entries)
-
-
-@dataclass(frozen=True)
-class _UnitsOnly:
-    """What _assembled reads of the settings: the units."""
-
-    units: tuple
+    steps = {"title_ids": title_ids, "other_ids": other_ids, "unit_docs": unit_docs, "forms_of": forms_of,
+             "order": order, "entries": entries}
+    return _assembled(docs, last.units, last.folder, steps, last, touched_terms)
