@@ -844,3 +844,17 @@ def test_a_page_colliding_with_a_generated_listing_names_the_listing(site_factor
     })
     [error] = failure(site, tmp_path / "out")
     assert error.startswith("content/pages/nam.md: hai nội dung cùng ghi vào /nam/index.html (cùng với templates/years.html)")
+
+
+def test_a_long_listing_names_the_first_the_last_and_the_pages_near_this_one(site_factory, tmp_path):
+    posts = {f"content/posts/bai-{n:02d}.md": post(f"Hội nghị số {n}", f"2023-01-{n:02d}") for n in range(1, 31)}
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site_factory(posts), out_dir=out))
+    pager = page(out, "don-vi/mttq/trang-8/").find("nav", cls="pager")
+    items = [li.text.strip() for li in pager.find_all("li")]
+    assert items == ["‹ Trang trước", "1", "…", "6", "7", "8", "9", "10", "…", "15", "Trang sau ›"]
+    hrefs = [a.attrs["href"] for a in pager.find_all("a") if "rel" not in a.attrs]
+    assert hrefs == ["/don-vi/mttq/", "/don-vi/mttq/trang-6/", "/don-vi/mttq/trang-7/", "/don-vi/mttq/trang-9/",
+                     "/don-vi/mttq/trang-10/", "/don-vi/mttq/trang-15/"]
+    first = page(out, "don-vi/mttq/").find("nav", cls="pager")
+    assert [li.text.strip() for li in first.find_all("li")] == ["1", "2", "3", "…", "15", "Trang sau ›"]

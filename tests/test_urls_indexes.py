@@ -3,6 +3,7 @@ page plan (plan.py): no disk, no rendering."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from datetime import datetime, timedelta, timezone
@@ -195,7 +196,7 @@ def test_paginate_splits_in_order_with_a_short_last_page():
     assert [chunk for chunk, _ in pages] == [("a", "b"), ("c", "d"), ("e",)]
     assert [(p.number, p.total) for _, p in pages] == [(1, 3), (2, 3), (3, 3)]
     first, middle, last = (p for _, p in pages)
-    assert first.urls == ("don-vi/mttq/", "don-vi/mttq/trang-2/", "don-vi/mttq/trang-3/")
+    assert [link.url for link in first.links] == ["don-vi/mttq/", "don-vi/mttq/trang-2/", "don-vi/mttq/trang-3/"]
     assert (first.url, first.previous_url, first.next_url) == ("don-vi/mttq/", None, "don-vi/mttq/trang-2/")
     assert (middle.url, middle.previous_url, middle.next_url) == (
         "don-vi/mttq/trang-2/", "don-vi/mttq/", "don-vi/mttq/trang-3/")
@@ -211,7 +212,7 @@ def test_paginate_exact_multiple_has_no_empty_trailing_page():
 def test_paginate_fewer_items_than_a_page():
     [(chunk, pager)] = indexes.paginate([1, 2, 3], 20, listing_url)
     assert chunk == (1, 2, 3)
-    assert (pager.number, pager.total, pager.urls) == (1, 1, ("don-vi/mttq/",))
+    assert (pager.number, pager.total, pager.links) == (1, 1, (indexes.PageLink(1, "don-vi/mttq/"),))
 
 
 def test_paginate_empty_listing_still_has_one_empty_page():
@@ -237,6 +238,40 @@ def test_paginate_covers_every_item_exactly_once_in_order(items, per_page):
         assert pager.previous_url == (listing_url(number - 1) if number > 1 else None)
         assert pager.next_url == (listing_url(number + 1) if number < total else None)
     assert len({pager.url for _, pager in pages}) == total
+    for _, pager in pages:
+        named = [link for link in pager.links if link is not None]
+        assert all(link.url == listing_url(link.number) for link in named)
+        assert (pager.number, pager.url) in named
+
+
+def test_pager_names_the_first_the_last_and_two_on_each_side_with_gaps_between():
+    assert indexes.pager_numbers(250, 500) == [1, 0, 248, 249, 250, 251, 252, 0, 500]
+    assert indexes.pager_numbers(1, 500) == [1, 2, 3, 0, 500]
+    assert indexes.pager_numbers(500, 500) == [1, 0, 498, 499, 500]
+    assert indexes.pager_numbers(1, 1) == [1]
+    assert indexes.pager_numbers(2, 3) == [1, 2, 3]
+
+
+def test_pager_names_a_single_left_out_page_instead_of_a_gap():
+    assert indexes.pager_numbers(5, 9) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert indexes.pager_numbers(1, 5) == [1, 2, 3, 4, 5]
+    assert indexes.pager_numbers(1, 6) == [1, 2, 3, 0, 6]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), total=st.integers(min_value=1, max_value=2000))
+def test_pager_links_are_few_in_order_and_every_gap_hides_two_pages_or_more(data, total):
+    number = data.draw(st.integers(min_value=1, max_value=total))
+    numbers = indexes.pager_numbers(number, total)
+    named = [n for n in numbers if n]
+    assert named == sorted(set(named)) and named[0] == 1 and named[-1] == total
+    assert {n for n in range(number - 2, number + 3) if 1 <= n <= total} <= set(named)
+    assert len(numbers) <= 9  # whatever the length of the listing
+    for before, gap, after in zip(numbers, numbers[1:], numbers[2:]):
+        if gap == 0:
+            assert after - before > 2
+    for before, after in itertools.pairwise(named):
+        assert after - before == 1 or 0 in numbers[numbers.index(before):numbers.index(after)]
 
 
 # --- Grouping ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phuongnews.models import Article, TaskList
 
@@ -30,31 +31,56 @@ def latest(articles: Sequence[Article], count: int) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: (a.published, a.date, a.slug), reverse=True)[:count])
 
 
+# Pages a pager names on each side of the current one. The first and the last are always
+# named, and "…" stands for the pages left out: a listing of 500 pages draws 9 links on each
+# page, not 500 (which made every listing page of a large site 20 KB of page numbers, and
+# rendering and signing the listings grow with the square of their length).
+PAGER_WINDOW = 2
+
+
+class PageLink(NamedTuple):
+    number: int  # 1-based
+    url: str  # site URL
+
+
 @dataclass(frozen=True)
 class Pager:
     number: int  # 1-based
     total: int
-    urls: tuple[str, ...]  # site URL of every page of the listing
-
-    @property
-    def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.total else None
-
-    @property
-    def url(self) -> str:
-        return self.urls[self.number - 1]
+    url: str  # this page's site URL
+    previous_url: str | None
+    next_url: str | None
+    links: tuple[PageLink | None, ...]  # the pages named, in order; None: a gap of pages left out
 
 
 def paginate(items: Sequence, per_page: int, urls_for) -> list[tuple[tuple, Pager]]:
     """Split `items` into pages; `urls_for(n)` gives page n's URL. An empty listing still has
     one (empty) page, so a unit with no posts yet has a page that says so."""
     chunks = [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
-    page_urls = tuple(urls_for(n) for n in range(1, len(chunks) + 1))
-    return [(chunk, Pager(number, len(chunks), page_urls)) for number, chunk in enumerate(chunks, start=1)]
+    total = len(chunks)
+    page_urls = [urls_for(n) for n in range(1, total + 1)]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        links = tuple(PageLink(n, page_urls[n - 1]) if n else None for n in pager_numbers(number, total))
+        pager = Pager(number, total, page_urls[number - 1], page_urls[number - 2] if number > 1 else None,
+                      page_urls[number] if number < total else None, links)
+        pages.append((chunk, pager))
+    return pages
+
+
+def pager_numbers(number: int, total: int, window: int = PAGER_WINDOW) -> list[int]:
+    """The page numbers a pager on page `number` of `total` names, 0 for a gap: the first, the
+    last and `window` on each side of this one. A gap of a single page names that page instead,
+    since "…" would take as much room as its number."""
+    shown = sorted({1, total, *range(max(1, number - window), min(total, number + window) + 1)})
+    numbers: list[int] = []
+    for n in shown:
+        if numbers and n - numbers[-1] == 2:
+            numbers.append(n - 1)
+        elif numbers and n - numbers[-1] > 2:
+            numbers.append(0)
+        numbers.append(n)
+    return numbers
 
 
 def related(articles: Sequence[Article], count: int = 3, window: int = 3) -> dict[str, tuple[Article, ...]]:
