@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from phuongnews import content, livebuild
+from phuongnews import build as build_module
+from phuongnews import content, livebuild, urls
 from phuongnews.build import BuildOptions, build, load_site, render_site
 from phuongnews.buildcache import BuildCache
 from phuongnews.cli import main
@@ -608,6 +609,61 @@ def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, 
     for article in live.good.site.articles:  # …as the very same objects, cheap to compare
         assert (article is before[article.source]) == (article.source != POST)
     assert dict(live.good.files) == full_build(site)
+
+
+def counted_renders(monkeypatch) -> list[str]:
+    """The output paths the preview renders from now on (not those it takes from the output folder)."""
+    rendered: list[str] = []
+    real = build_module.render_outputs
+
+    def counting(env, outputs, errors):
+        rendered.extend(urls.output_path(output.url) for output in outputs)
+        return real(env, outputs, errors)
+
+    monkeypatch.setattr(build_module, "render_outputs", counting)
+    return rendered
+
+
+def test_the_preview_opens_with_the_pages_build_left_rendering_none(site, monkeypatch):
+    build(BuildOptions(site_dir=site))
+    rendered = counted_renders(monkeypatch)
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    assert rendered == []
+    assert dict(live.good.files) == full_build(site)
+
+
+def test_pages_changed_since_the_build_are_rendered_not_taken(site, monkeypatch):
+    build(BuildOptions(site_dir=site))
+    (site / "public" / ARTICLE).write_text("<p>sửa tay trong public</p>", encoding="utf-8")
+    edit(site / "content/posts/2023/ra-quan.md", "Đoàn ra quân.", "Đoàn ra quân sớm.")
+    rendered = counted_renders(monkeypatch)
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    assert ARTICLE in rendered and "tin-tuc/2023/ra-quan/index.html" in rendered
+    assert "don-vi/hoi-ccb/index.html" not in rendered and "nam/2022/index.html" not in rendered, rendered
+    assert dict(live.good.files) == full_build(site)
+
+
+def test_after_a_template_change_since_the_build_every_page_is_rendered(site, monkeypatch):
+    build(BuildOptions(site_dir=site))
+    with (site / "templates/base.html").open("a", encoding="utf-8") as template:
+        template.write("{# sửa mẫu #}\n")
+    rendered = counted_renders(monkeypatch)
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    assert sorted(rendered) == sorted(live.good.files)
+
+
+def test_a_link_to_a_post_removed_since_the_build_is_reported_though_its_page_was_taken(tmp_path):
+    files = site_files(**{"content/posts/2023/dan-chieu.md": post(
+        "Dẫn chiếu", "2023-04-01", "[mttq]", "Xem [buổi gặp mặt](/tin-tuc/2022/gap-mat/).")})
+    site = make_site(tmp_path / "site", files)
+    build(BuildOptions(site_dir=site))
+    (site / "content/posts/2022/gap-mat.md").unlink()
+    outcome = LiveSite(site).rebuild()
+    assert not outcome.ok
+    assert [(error.path, error.code) for error in outcome.errors] == [("content/posts/2023/dan-chieu.md", "link.broken")]
 
 
 def test_a_save_the_watcher_reported_is_built_without_scanning_or_reading_the_other_files(site, monkeypatch):

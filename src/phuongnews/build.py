@@ -7,7 +7,7 @@ import dataclasses
 import os
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,14 +94,29 @@ def load_site(options: BuildOptions, reuse: Callable[[SiteConfig], ParseReuse | 
     return site
 
 
-def render_site(site: Site, site_dir: Path, statics: dict[str, Path]) -> dict[str, bytes]:
+# Given the planned outputs and the statics: pages already made as they would be rendered
+# (output path -> bytes), and whether links in those must be checked again.
+Published = Callable[[list[Output], Mapping[str, Path]], tuple[dict[str, bytes], bool]]
+
+
+def render_site(site: Site, site_dir: Path, statics: dict[str, Path], published: Published | None = None) -> dict[str, bytes]:
     """Plan and render every page; raise BuildFailed on URL collisions or template faults.
-    `statics` is updated as `prepare_outputs` says."""
+    `statics` is updated as `prepare_outputs` says. `published`: where pages may be taken
+    from instead of rendered (incremental.published_pages); the result is the same."""
     errors = ErrorList()
     outputs = prepare_outputs(site, site_dir, statics)
-    files = render_outputs(make_environment(site, site_dir / TEMPLATES_DIR), outputs, errors)
+    taken, check_taken = published(outputs, statics) if published else ({}, False)
+    stale = [output for output in outputs if urls.output_path(output.url) not in taken] if taken else outputs
+    rendered = render_outputs(make_environment(site, site_dir / TEMPLATES_DIR), stale, errors)
+    files = {}  # in the plan's order, as rendering them all gives
+    for output in outputs:
+        path = urls.output_path(output.url)
+        data = taken[path] if path in taken else rendered.get(path)
+        if data is not None:
+            files[path] = data
     if not errors:
-        check_links(outputs, files, statics, link_root(site.config), lambda name: _read_text(site_dir / name), errors)
+        check_links(outputs if check_taken else stale, files, statics, link_root(site.config),
+                    lambda name: _read_text(site_dir / name), errors)
     if errors:
         raise BuildFailed(errors)
     return files

@@ -127,6 +127,32 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                    timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered})
 
 
+def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Path], digests: FileDigests,
+                    digest_of: Mapping[int, str], out_dir: Path,
+                    records: Mapping[str, OutputRecord]) -> tuple[dict[str, bytes], bool]:
+    """The pages `out_dir` already holds as this site makes them, for the preview to take
+    instead of rendering (a large site then opens in seconds): output path -> bytes of each
+    page whose signature is the one the build cache records for its file, where the file is
+    as that build left it. And whether the other pages' links must be checked: a file that
+    build made is no longer made, so a link in a page taken may be broken now."""
+    out_dir = out_dir.absolute()
+    on_disk = output_stamps(out_dir)
+    if not records or not on_disk:
+        return {}, False
+    signatures = _signatures(site, outputs, digests, digest_of)
+    taken: dict[str, bytes] = {}
+    for path, sig in signatures.items():
+        record = records.get(path)
+        if sig is not None and record is not None and record.signature == sig and on_disk.get(path) == record.stamp:
+            try:
+                data = (out_dir / path).read_bytes()
+            except OSError:
+                continue
+            if len(data) == record.stamp[0]:
+                taken[path] = data
+    return taken, bool(records.keys() - signatures.keys() - statics.keys())
+
+
 def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
                 digest_of: Mapping[int, str]) -> dict[str, str | None]:
     """Output path -> signature; None for a page whose values cannot all be told apart."""
