@@ -7,10 +7,13 @@ and every template fault reported as templates/<name>:<line>.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from phuongnews import urls
 from phuongnews.errors import ErrorList
@@ -53,7 +56,36 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         person_url=lambda key: urls.person(config.urls, key),
         search_url=urls.search(config.urls),
     )
+    env.globals["shared"] = _shared_function(env, config)
     return env
+
+
+def _shared_function(env: jinja2.Environment, config) -> Callable:
+    """shared(name) in templates: `{% include name %}` for a partial that is the same on every
+    page (the header, the footer), rendered once per build instead of once per page. It sees
+    the site-wide values only (`site`, `pages`, the URL helpers), never the page's; with
+    --relative its links depend on how deep the page is, so it is rendered once per depth."""
+    rendered: dict[tuple[str, str], Markup] = {}
+
+    @jinja2.pass_context
+    def shared(context, name: str) -> Markup:
+        meta = context.get("meta") if config.relative else None
+        depth = urls.relative_link(meta.url, "") if meta is not None else ""
+        found = rendered.get((name, depth))
+        if found is None:
+            # Only the page's address, for url(): a fragment reading anything else of the
+            # page would show the first page's values on all of them, so it gets an error.
+            values = {"meta": _Address(meta.url)} if meta is not None else {}
+            text = env.get_template(name).render(values)
+            found = rendered[(name, depth)] = Markup(text.removesuffix("\n"))  # as {% include %} on its own line
+        return found
+
+    return shared
+
+
+@dataclass(frozen=True)
+class _Address:
+    url: str
 
 
 def _url_function(config):
