@@ -501,12 +501,12 @@ def _line_of(path: Path, needle: str) -> int:
 
 TEMPLATE_CASES = [
     pytest.param(
-        "base.html", "</footer>", "{% endif %}</footer>",
+        "base.html", "</main>", "{% endif %}</main>",
         ["templates/base.html:{line}: lỗi cú pháp trong mẫu trang: Encountered unknown tag 'endif'."],
         id="syntax-error-in-base",
     ),
     pytest.param(
-        "base.html", "</footer>", "{{ site.titel }}</footer>",
+        "base.html", "</main>", "{{ site.titel }}</main>",
         [("templates/base.html:{line}: mẫu trang dùng giá trị không có: "
          "'phuongnews.models.SiteConfig object' has no attribute 'titel'"),
          "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang"],
@@ -517,9 +517,20 @@ TEMPLATE_CASES = [
         id="missing-template",
     ),
     pytest.param(
-        "base.html", "</footer>", "{% include '_khong-co.html' %}</footer>",
+        "base.html", "</main>", "{% include '_khong-co.html' %}</main>",
         ["templates/base.html:{line}: không thấy mẫu trang '_khong-co.html'"],
         id="include-of-a-missing-template",
+    ),
+    pytest.param(
+        "_footer.html", "</footer>", "{% endif %}</footer>",
+        ["templates/_footer.html:{line}: lỗi cú pháp trong mẫu trang: Encountered unknown tag 'endif'."],
+        id="syntax-error-in-a-shared-partial",
+    ),
+    pytest.param(
+        "_header.html", "</header>", "{{ meta.title }}</header>",
+        ["templates/_header.html:{line}: mẫu trang dùng giá trị không có: 'meta' is undefined",
+         "    gợi ý: kiểm tra tên biến; xem danh sách biến trong README, mục Mẫu trang"],
+        id="a-shared-partial-sees-no-page-values",
     ),
 ]
 

@@ -48,7 +48,7 @@ def test_a_page_link_is_reported_in_the_page(site_factory, capsys):
 
 def test_a_broken_template_link_is_reported_in_the_template(site_factory, capsys):
     site = site_factory({POST: post()})
-    base = site / "templates/base.html"
+    base = site / "templates/_header.html"
     base.write_text(base.read_text(encoding="utf-8").replace(
         '<li><a href="{{ url(units_url) }}">Đơn vị</a></li>',
         '<li><a href="{{ url(units_url) }}">Đơn vị</a></li>\n        <li><a href="{{ url(\'hoi-dap/\') }}">Hỏi đáp</a></li>'),
@@ -57,7 +57,7 @@ def test_a_broken_template_link_is_reported_in_the_template(site_factory, capsys
     assert code == 1
     line = base.read_text(encoding="utf-8").splitlines().index(
         "        <li><a href=\"{{ url('hoi-dap/') }}\">Hỏi đáp</a></li>") + 1
-    assert err[0] == f"templates/base.html:{line}: liên kết 'hoi-dap/' không dẫn tới trang hay tệp nào của trang web"
+    assert err[0] == f"templates/_header.html:{line}: liên kết 'hoi-dap/' không dẫn tới trang hay tệp nào của trang web"
     assert err[-1].startswith("Có 1 lỗi trong 1 tệp.")  # once, not once per page
 
 

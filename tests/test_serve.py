@@ -430,7 +430,7 @@ def test_new_deleted_and_renamed_posts_and_a_new_folder(site, start):
 
 def test_templates_static_and_settings_changes(site, start):
     server = start(site)
-    edit(site / "templates/base.html", "</footer>", "<p>Chân trang thử</p>\n</footer>")
+    edit(site / "templates/_footer.html", "</footer>", "<p>Chân trang thử</p>\n</footer>")
     eventually(lambda: "Chân trang thử" in page(server, "trang/gioi-thieu/"))
     builds = server.builds
     with open(site / "static/css/style.css", "a", encoding="utf-8") as css:

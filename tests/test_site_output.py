@@ -9,10 +9,12 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import jinja2
 import pytest
 
 from phuongnews.build import BuildOptions, build
@@ -858,3 +860,27 @@ def test_a_long_listing_names_the_first_the_last_and_the_pages_near_this_one(sit
                      "/don-vi/mttq/trang-10/", "/don-vi/mttq/trang-15/"]
     first = page(out, "don-vi/mttq/").find("nav", cls="pager")
     assert [li.text.strip() for li in first.find_all("li")] == ["1", "2", "3", "…", "15", "Trang sau ›"]
+
+
+def test_the_header_and_footer_are_rendered_once_per_build_and_once_per_depth_with_relative_links(
+        site_factory, tmp_path, monkeypatch):
+    renders: Counter = Counter()
+    real_render = jinja2.Template.render
+
+    def counting(template, *args, **kwargs):
+        renders[template.name] += 1
+        return real_render(template, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    posts = {f"content/posts/bai-{n}.md": post(f"Hội nghị số {n}", f"2023-0{n}-01") for n in range(1, 4)}
+    site = site_factory(posts)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", jobs=1))
+    assert renders["article.html"] == 3
+    assert (renders["_header.html"], renders["_footer.html"]) == (1, 1)
+    renders.clear()
+    relative = tmp_path / "relative"
+    build(BuildOptions(site_dir=site, out_dir=relative, relative=True, jobs=1, cache=False))
+    depths = {path.relative_to(relative).as_posix().count("/") for path in relative.rglob("*.html")}
+    assert renders["_header.html"] == renders["_footer.html"] == len(depths) > 1
+    home_link = page(relative, "tin-tuc/2023/bai-1/").find("p", cls="site-title").find("a").attrs["href"]
+    assert home_link == "../../../index.html"

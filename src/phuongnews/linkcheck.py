@@ -121,11 +121,28 @@ def _locate(href: str, page_url: str, base_path: str, output: Output, read_text)
         found = _find(read_text(output.source), written)
         if found is not None:
             return output.source, *found
-    for template in (f"templates/{output.template}", "templates/base.html"):
-        found = _find(read_text(template), written)
+    for name in _templates_of(output.template, read_text):
+        found = _find(read_text(f"templates/{name}"), written)
         if found is not None:
-            return template, *found
+            return f"templates/{name}", *found
     return f"templates/{output.template}", None, href
+
+
+# How a template names another: {% extends/include/import/from "x" %}, or shared("x").
+_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']|\bshared\(\s*["']([^"']+)["']\s*\)""")
+
+
+def _templates_of(name: str, read_text) -> list[str]:
+    """A page's template, then those it extends, includes or draws with shared(), nearest first."""
+    order: list[str] = []
+    queue = [name]
+    while queue:
+        current = queue.pop(0)
+        if current in order:
+            continue
+        order.append(current)
+        queue += [first or second for first, second in _REFERENCE.findall(read_text(f"templates/{current}") or "")]
+    return order
 
 
 def _find(text: str | None, needles: list[str]) -> tuple[int, str] | None:

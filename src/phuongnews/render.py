@@ -33,6 +33,9 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment serves one build (the preview makes a new one when a template
+        # changes): no need to stat every template file again on each page and include.
+        auto_reload=False,
     )
     format_date = format_date_vi if config.language == "vi" else format_date_en
     env.filters["long_date"] = lambda d: format_date(d, with_weekday=True, with_time=False)
