@@ -287,6 +287,43 @@ def test_one_edited_post_rewrites_only_the_files_whose_bytes_change(site_factory
     assert old_bytes.keys() == new_bytes.keys()
 
 
+def signed_pages(monkeypatch) -> list[str]:
+    """The templates of the pages the next builds sign (serialise), one entry per page."""
+    signed: list[str] = []
+    real = incremental.signature
+
+    def counting(parts, context, reducers):
+        signed.append(parts[-1])
+        return real(parts, context, reducers)
+
+    monkeypatch.setattr(incremental, "signature", counting)
+    return signed
+
+
+def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(site_factory, tmp_path, capsys,
+                                                                           monkeypatch):
+    site, out = site_factory(SITE), tmp_path / "web"
+    signed = signed_pages(monkeypatch)
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    everything = len(signed)
+    path = site / "content/posts/2022/ra-quan.md"
+    signed.clear()
+    path.write_text(path.read_text(encoding="utf-8") + "\nĐ/c Bí thư Đoàn phát biểu.\n", encoding="utf-8")
+    code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
+    assert code == 0, out_text
+    assert "article.html" in signed and "listing.html" in signed  # its page, the listings it is on …
+    assert signed.count("article.html") <= 4  # … itself, its neighbours, the posts it is related to
+    assert len(signed) < everything / 2
+    signed.clear()  # a second edit: the holdings kept by the first still serve
+    path.write_text(path.read_text(encoding="utf-8") + "\nHội nghị bế mạc.\n", encoding="utf-8")
+    assert run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")[0] == 0
+    assert 0 < len(signed) < everything / 2
+    signed.clear()  # a title is not a body: every page is signed
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: Tin: ", 1), encoding="utf-8")
+    assert run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")[0] == 0
+    assert len(signed) >= everything
+
+
 def test_a_clean_build_over_an_old_output_keeps_the_files_that_did_not_change(site_factory, tmp_path, capsys):
     site, out = site_factory(SITE), tmp_path / "web"
     assert run(capsys, "build", "--site", str(site), "--out", str(out), "--no-cache")[0] == 0

@@ -18,10 +18,10 @@ from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
-from phuongnews.incremental import output_stamps, render_and_write
+from phuongnews.incremental import LastSigned, output_stamps, render_and_write
 from phuongnews.linkcheck import check_links
 from phuongnews.messages import Phrase
-from phuongnews.models import Site, SiteConfig
+from phuongnews.models import Article, Site, SiteConfig
 from phuongnews.plan import Output, plan
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
@@ -207,7 +207,8 @@ def build(options: BuildOptions) -> BuildResult:
         written = render_and_write(
             site, outputs, statics, options.site_dir, options.output,
             cache.outputs(options.output) if cache else {}, digests,
-            parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs)
+            parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
+            _last_signed(cache, options.output, site) if cache else None)
         finished = time.perf_counter()
         result = BuildResult(
             posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
@@ -219,11 +220,24 @@ def build(options: BuildOptions) -> BuildResult:
         if cache is not None:
             summary = dataclasses.replace(result, site=None, timings={}, seconds=0.0)
             cache.save(parses[0].used, parses[0].new, digests.used, options.output.absolute(), written.records,
-                       LastBuild(state, options.now, site.next_change, summary))
+                       LastBuild(state, options.now, site.next_change, summary), written.holdings)
         return result
     finally:
         if cache is not None:
             cache.close()
+
+
+def _last_signed(cache: BuildCache, out_dir: Path, site: Site) -> LastSigned | None:
+    """What the signing step may take from the last build into `out_dir` (holdings.py)."""
+    loaded = site.content.loaded if site.content is not None else None
+    if loaded is None or not loaded.keys:
+        return None
+    keys = {loaded.results[index][0].source: loaded.keys[index] for index in loaded.order}
+
+    def versions(wanted: list[str]) -> dict[str, Article]:
+        return {key: value[0] for key, (_, value) in cache.parses(wanted).items()}
+
+    return LastSigned(cache.holdings(out_dir), keys, versions)
 
 
 def source_state(options: BuildOptions, digests: FileDigests) -> str:

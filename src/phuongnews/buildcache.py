@@ -1,12 +1,15 @@
 """The build cache: what earlier builds of a site learnt, kept in
 `<site>/.phuongnews-cache/build/cache.sqlite` so that CI can keep the folder between runs.
 
-It holds three tables, each keyed so that a stale entry can never be mistaken for a fresh one:
+Its tables are each keyed so that a stale entry can never be mistaken for a fresh one:
 - `parses`: a post's or page's parse (model and warnings) by the digest of everything parsing
   depends on, with the site files it consulted (photos, a cover) and their digests then;
 - `files`: the digest of each site file by its stamp, so unchanged files are not read again;
 - `outputs`: for the output folder last written, each file's page signature and its stamp on
-  disk then, so an unchanged page is neither rendered nor written again.
+  disk then, so an unchanged page is neither rendered nor written again;
+- `builds`: per output folder, the last build (LastBuild), to answer a build with no change;
+- `holdings`: per output folder, which pages hold which posts (holdings.py), so that after an
+  edit of posts' bodies only their pages are signed again.
 `files` and `outputs` are read and written whole by every build: each is kept as one pickled
 value (per output folder), which loads in milliseconds where ten thousand rows take a second.
 
@@ -25,9 +28,10 @@ from datetime import datetime
 from pathlib import Path
 
 from phuongnews.fingerprint import Stamp, program_digest
+from phuongnews.holdings import Holdings
 
 FOLDER = Path(".phuongnews-cache") / "build"
-_SCHEMA = 2
+_SCHEMA = 3
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,13 @@ class BuildCache:
         row = db.execute("SELECT value FROM meta WHERE key='program'").fetchone()
         if version != _SCHEMA or row is None or row[0] != program:
             # Another schema or another program: nothing in it can be trusted.
-            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds;")
+            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS holdings;")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
             CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB);
             CREATE TABLE IF NOT EXISTS builds (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS holdings (folder TEXT PRIMARY KEY, value BLOB);
         """)
         db.execute(f"PRAGMA user_version={_SCHEMA}")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('program', ?)", (program,))
@@ -113,6 +118,11 @@ class BuildCache:
             return {}
         return self._value("SELECT value FROM outputs WHERE folder=?", (_folder(out_dir),)) or {}
 
+    def holdings(self, out_dir: Path) -> Holdings | None:
+        if self.db is None:
+            return None
+        return self._value("SELECT value FROM holdings WHERE folder=?", (_folder(out_dir),))
+
     def last_build(self, out_dir: Path) -> LastBuild | None:
         if self.db is None:
             return None
@@ -129,7 +139,7 @@ class BuildCache:
 
     def save(self, parses_used: Iterable[str], new_parses: Mapping[str, tuple[dict, object]],
              files: Mapping[str, tuple[Stamp, str]], out_dir: Path,
-             outputs: Mapping[str, OutputRecord], last: LastBuild) -> None:
+             outputs: Mapping[str, OutputRecord], last: LastBuild, holdings: Holdings | None = None) -> None:
         """Keep this build's entries and drop the rest, so the cache holds one site's worth."""
         if self.db is None:
             return
@@ -146,6 +156,9 @@ class BuildCache:
             folder = _folder(out_dir)
             db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (folder, pickle.dumps(dict(outputs), 5)))
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (folder, pickle.dumps(last, 5)))
+            db.execute("DELETE FROM holdings WHERE folder=?", (folder,))
+            if holdings is not None:
+                db.execute("INSERT INTO holdings VALUES (?, ?)", (folder, pickle.dumps(holdings, 5)))
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):

@@ -127,21 +127,31 @@ def signature(parts: tuple[str, ...], context: Mapping, reduce_known: Mapping[ty
 
 
 def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str],
-                   shared: tuple[type, ...] = ()) -> dict[type, Callable]:
+                   shared: tuple[type, ...] = (), held: list[set[int]] | None = None) -> dict[type, Callable]:
     """A pickle dispatch table for `signature`: an object of `types` is written as its digest
     when it has one; an object of `shared` types (one value many pages show: a person with
-    all their appearances) is serialised once and then written as the digest of that."""
+    all their appearances) is serialised once and then written as the digest of that.
+    `held`, if given, is a list of one set: the ids of the `types` objects a signature wrote
+    are added to its last set, those inside a shared value each time that value is written."""
     table: dict[type, Callable] = {}
-    made: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive so ids stay its own; digest)
+    made: dict[int, tuple[object, str, frozenset[int]]] = {}  # id -> (the object, kept alive so ids stay its own; digest; held)
+    held = held if held is not None else [set()]
 
     def reduce_known(value):
+        held[-1].add(id(value))
         digest = digest_of.get(id(value))
         return (_Digested, (digest,)) if digest is not None else value.__reduce_ex__(5)
 
     def reduce_shared(value):
         found = made.get(id(value))
         if found is None:
-            found = made[id(value)] = (value, signature((), {"value": value.__reduce_ex__(5)}, table))
+            held.append(set())
+            try:
+                digest = signature((), {"value": value.__reduce_ex__(5)}, table)
+            finally:
+                inside = frozenset(held.pop())
+            found = made[id(value)] = (value, digest, inside)
+        held[-1].update(found[2])
         return (_Digested, (found[1],))
 
     table.update({kind: reduce_known for kind in types})

@@ -30,7 +30,9 @@ from phuongnews.fingerprint import (
     known_reducers,
     program_digest,
     signature,
+    text_digest,
 )
+from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages_to_sign
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
@@ -46,13 +48,16 @@ class Written:
     written: int  # files written (pages and copies)
     removed: int  # files removed
     timings: dict
+    holdings: Holdings | None = None  # for the next build's signing (holdings.py)
 
 
 def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Path], site_dir: Path,
                      out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
-                     digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int) -> Written:
+                     digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
+                     last: LastSigned | None = None) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
-    fault or broken link. `previous`: what the cache remembers of `out_dir`."""
+    fault or broken link. `previous`: what the cache remembers of `out_dir`; `last`: what
+    lets the build sign only the pages an edit of posts' bodies touched."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
@@ -60,7 +65,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     previous = previous if (out_dir / MARKER).is_file() else {}
     paths = [urls.output_path(output.url) for output in outputs]
     # Without a cache there is nothing to compare signatures with: every page is rendered.
-    signatures = _signatures(site, outputs, digests, digest_of) if digest_of is not None else dict.fromkeys(paths)
+    signatures, holdings = (_signatures(site, outputs, digests, digest_of, previous, last)
+                            if digest_of is not None else (dict.fromkeys(paths), None))
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
         record = previous.get(path)
@@ -124,7 +130,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
     finished = time.perf_counter()
     return Written(records=records, rendered=len(stale), written=len(written), removed=len(gone),
-                   timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered})
+                   timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered},
+                   holdings=holdings)
 
 
 def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Path], digests: FileDigests,
@@ -139,7 +146,7 @@ def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Pat
     on_disk = output_stamps(out_dir)
     if not records or not on_disk:
         return {}, False
-    signatures = _signatures(site, outputs, digests, digest_of)
+    signatures, _ = _signatures(site, outputs, digests, digest_of)
     taken: dict[str, bytes] = {}
     for path, sig in signatures.items():
         record = records.get(path)
@@ -153,21 +160,52 @@ def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Pat
     return taken, bool(records.keys() - signatures.keys() - statics.keys())
 
 
-def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
-                digest_of: Mapping[int, str]) -> dict[str, str | None]:
-    """Output path -> signature; None for a page whose values cannot all be told apart."""
+@dataclass(frozen=True)
+class LastSigned:
+    """What lets an incremental build sign only the pages an edit of posts' bodies touched
+    (holdings.py): the last build's holdings, this load's parse keys by source, and a way to
+    read the posts as the last build parsed them."""
+
+    holdings: Holdings | None
+    keys: Mapping[str, str]  # source -> parse key, of this load
+    versions: Callable[[list[str]], Mapping[str, Article]]  # parse keys -> the posts parsed then
+
+
+def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_of: Mapping[int, str],
+                previous: Mapping[str, OutputRecord] | None = None,
+                last: LastSigned | None = None) -> tuple[dict[str, str | None], Holdings | None]:
+    """Output path -> signature (None for a page whose values cannot all be told apart), and
+    the holdings to keep for the next build (None without `last`). A page that holds no post
+    edited since `last` (holdings.pages_to_sign) keeps its signature in `previous`."""
     env_parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
                  *(digest_of.get(id(page), repr(page)) for page in site.pages))
-
-    reducers = known_reducers((Article, Page), digest_of, shared=(Person,))
-
+    env = text_digest(*env_parts)
+    paths = [urls.output_path(output.url) for output in outputs]
+    previous = previous or {}
+    reuse = (pages_to_sign(last.holdings, env, site.articles, paths, digest_of, last.versions)
+             if last is not None else None)
+    held: list[set[int]] = [set()]
+    reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=held)
     signatures: dict[str, str | None] = {}
-    for output in outputs:
+    pages_held: dict[str, set[int] | None] = {}
+    for output, path in zip(outputs, paths):
+        record = previous.get(path)
+        if reuse is not None and path not in reuse[0] and record is not None and record.signature is not None:
+            signatures[path] = record.signature
+            continue
+        held[0] = set()
         try:
-            signatures[urls.output_path(output.url)] = signature((*env_parts, output.template), output.context, reducers)
+            signatures[path] = signature((*env_parts, output.template), output.context, reducers)
+            pages_held[path] = held[0]
         except Unsigned:
-            signatures[urls.output_path(output.url)] = None
-    return signatures
+            signatures[path] = pages_held[path] = None
+    if last is None:
+        return signatures, None
+    if reuse is not None:  # bodies edited: every page holds the posts it held
+        return signatures, after_body_edits(last.holdings, reuse[1], digest_of, last.keys)
+    if len(pages_held) == len(paths):
+        return signatures, make_holdings(env, site.articles, paths, digest_of, last.keys, pages_held)
+    return signatures, None  # a page neither signed now nor recorded: the next build signs all
 
 
 def _link_base(config) -> str:
