@@ -327,6 +327,17 @@ def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(si
     assert len(signed) >= everything
 
 
+def test_a_static_file_replaced_by_one_of_the_same_size_is_published(site_factory, tmp_path, capsys):
+    """A clerk swaps the PDF of a plan for its corrected version: same name, same size."""
+    site, out = site_factory(SITE), tmp_path / "web"
+    document = site / "static/files/ke-hoach.pdf"
+    document.parent.mkdir(parents=True)
+    for version in (b"%PDF-1.4 ban 1", b"%PDF-1.4 ban 2", b"%PDF-1.4 ban 3"):
+        document.write_bytes(version)
+        assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+        assert (out / "files/ke-hoach.pdf").read_bytes() == version
+
+
 def test_a_clean_build_over_an_old_output_keeps_the_files_that_did_not_change(site_factory, tmp_path, capsys):
     site, out = site_factory(SITE), tmp_path / "web"
     assert run(capsys, "build", "--site", str(site), "--out", str(out), "--no-cache")[0] == 0

@@ -62,10 +62,13 @@ class FileDigests:
         self.used: dict[str, tuple[Stamp, str]] = {}
 
     def __call__(self, relative: str) -> str:
+        """The digest of the file at `relative`: a site-relative path, or an absolute one (the
+        static files and photo variants a build copies are named by where they are)."""
         found = self.used.get(relative)
         if found is not None:
             return found[1]
-        path = self._prefix + relative  # a string: Path objects cost more than the stat
+        # A string: Path objects cost more than the stat.
+        path = relative if os.path.isabs(relative) else self._prefix + relative
         scanned = self.scanned.get(relative)
         if scanned is not None and scanned[0] == "file":
             stamp = scanned[1:]

@@ -203,9 +203,7 @@ def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_
         return signatures, None
     if reuse is not None:  # bodies edited: every page holds the posts it held
         return signatures, after_body_edits(last.holdings, reuse[1], digest_of, last.keys)
-    if len(pages_held) == len(paths):
-        return signatures, make_holdings(env, site.articles, paths, digest_of, last.keys, pages_held)
-    return signatures, None  # a page neither signed now nor recorded: the next build signs all
+    return signatures, make_holdings(env, site.articles, paths, digest_of, last.keys, pages_held)
 
 
 def _link_base(config) -> str:
