@@ -111,12 +111,7 @@ def _busy_cpu() -> float:
 
 def wait_quiet(below: float, longest: float) -> None:
     """On a shared machine: wait (up to `longest` s) for a second in which other processes use
-    less than `below` of all cores, so runs are not measured while something else is busy.
-    First the disk: files deleted or written by the last run (a cold build removes an output
-    tree of 14,000 files) are still being written back, and a run that starts then writes its
-    own files several times slower (the floor measured 1.3 s, then 5.9 and 10.5 s, on a disk
-    left busy by the previous tree's removal)."""
-    os.sync()
+    less than `below` of all cores, so runs are not measured while something else is busy."""
     if below >= 1 or longest <= 0:
         return
     started = time.perf_counter()
