@@ -69,9 +69,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                             if digest_of is not None else (dict.fromkeys(paths), None))
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
-        record = previous.get(path)
-        return (record is not None and sig == record.signature and source == record.source
-                and on_disk.get(path) == record.stamp)
+        return _as_recorded(previous.get(path), sig, on_disk.get(path), source)
 
     stale = [output for output, path in zip(outputs, paths)
              if signatures[path] is None or not unchanged(path, signatures[path])]
@@ -150,7 +148,7 @@ def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Pat
     taken: dict[str, bytes] = {}
     for path, sig in signatures.items():
         record = records.get(path)
-        if sig is not None and record is not None and record.signature == sig and on_disk.get(path) == record.stamp:
+        if sig is not None and _as_recorded(record, sig, on_disk.get(path)):
             try:
                 data = (out_dir / path).read_bytes()
             except OSError:
@@ -169,6 +167,12 @@ class LastSigned:
     holdings: Holdings | None
     keys: Mapping[str, str]  # source -> parse key, of this load
     versions: Callable[[list[str]], Mapping[str, Article]]  # parse keys -> the posts parsed then
+
+
+def _as_recorded(record: OutputRecord | None, sig: str | None, stamp: Stamp | None, source: str = "") -> bool:
+    """Whether an output file is what the build cache recorded: made from the same values
+    (signature, or a copied file's source digest) and on disk as that build left it."""
+    return record is not None and sig == record.signature and source == record.source and stamp == record.stamp
 
 
 def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_of: Mapping[int, str],

@@ -320,7 +320,7 @@ class LiveSite:
     def _published(self, site: Site) -> Published | None:
         """For the first build: the pages `phuongnews build` left in the output folder, where
         they are what rendering would give (incremental.published_pages). Rendering them all on
-        one core takes 15 s at 10,000 posts; reading them, under one."""
+        one core takes about 10 s at 10,000 posts; reading them, under one."""
         signed, self._parses.signed = self._parses.signed, None
         if signed is None or not (self.site_dir / BUILD_CACHE).is_dir():
             return None
