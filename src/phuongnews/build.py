@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from phuongnews import images, urls, workers
-from phuongnews.buildcache import BuildCache, LastBuild
+from phuongnews.buildcache import BuildCache, LastBuild, LastInputs, Readings
 from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
@@ -23,6 +23,7 @@ from phuongnews.linkcheck import check_links
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
 from phuongnews.plan import Output, plan
+from phuongnews.quickedit import build_after_body_edits
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
 from phuongnews.sources import read_source
@@ -184,13 +185,21 @@ def build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(options.site_dir) if options.cache and (options.site_dir / CONFIG_NAME).is_file() else None
     try:
         digests = FileDigests(options.site_dir, cache.file_digests() if cache else None)
-        state = source_state(options, digests) if cache else ""
+        parts = source_parts(options, digests) if cache else []
+        state = text_digest(*parts) if cache else ""
         unchanged = _unchanged_build(cache, options, state) if cache and not (options.need_site or moment_given) else None
         if unchanged is not None:
             cache.save_digests(digests.used)
             return dataclasses.replace(unchanged, seconds=time.perf_counter() - started, now=options.now,
                                        timings={"total": time.perf_counter() - started},
                                        rendered=0, written=0, removed=0)
+        quick = (build_after_body_edits(options, cache, digests, parts, state)
+                 if cache and not (options.need_site or moment_given) else None)
+        if quick is not None:
+            last, done = quick
+            return dataclasses.replace(last.result, seconds=time.perf_counter() - started, now=options.now,
+                                       timings={**done.timings, "total": time.perf_counter() - started},
+                                       rendered=done.rendered, written=done.written, removed=0)
         parses: list[ParseReuse] = []
 
         def reuse(config: SiteConfig) -> ParseReuse | None:
@@ -208,7 +217,7 @@ def build(options: BuildOptions) -> BuildResult:
             site, outputs, statics, options.site_dir, options.output,
             cache.outputs(options.output) if cache else {}, digests,
             parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
-            _last_signed(cache, options.output, site) if cache else None)
+            _last_signed(cache, options.output, site) if cache else None, keep_readings=cache is not None)
         finished = time.perf_counter()
         result = BuildResult(
             posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
@@ -220,7 +229,9 @@ def build(options: BuildOptions) -> BuildResult:
         if cache is not None:
             summary = dataclasses.replace(result, site=None, timings={}, seconds=0.0)
             cache.save(parses[0].used, parses[0].new, digests.used, options.output.absolute(), written.records,
-                       LastBuild(state, options.now, site.next_change, summary), written.holdings)
+                       LastBuild(state, options.now, site.next_change, summary), written.holdings,
+                       LastInputs(tuple(parts), site.pages),
+                       Readings(written.rendered_paths, written.gone, written.readings))
         return result
     finally:
         if cache is not None:
@@ -240,9 +251,10 @@ def _last_signed(cache: BuildCache, out_dir: Path, site: Site) -> LastSigned | N
     return LastSigned(cache.holdings(out_dir), keys, versions)
 
 
-def source_state(options: BuildOptions, digests: FileDigests) -> str:
-    """One digest of everything a build reads and is asked: the program, the options, and
-    every file of the site (their digests come from the cache while their stamps hold)."""
+def source_parts(options: BuildOptions, digests: FileDigests) -> list[str]:
+    """Everything a build reads and is asked, whose digest is the build's *state*: the
+    program, the options, site.yaml and its digest, then the path and digest of every file
+    under content/, templates/ and static/ (digests come from the cache while stamps hold)."""
     parts = [program_digest(), repr((options.base_url, options.drafts, options.relative)),
              CONFIG_NAME, digests(CONFIG_NAME)]
     for folder in ("content", "templates", "static"):
@@ -251,7 +263,7 @@ def source_state(options: BuildOptions, digests: FileDigests) -> str:
             prefix = Path(root).relative_to(options.site_dir).as_posix() + "/"
             for name in sorted(files):
                 parts += [prefix + name, digests(prefix + name)]
-    return text_digest(*parts)
+    return parts
 
 
 def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str) -> BuildResult | None:

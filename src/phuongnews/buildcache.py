@@ -9,7 +9,11 @@ Its tables are each keyed so that a stale entry can never be mistaken for a fres
   disk then, so an unchanged page is neither rendered nor written again;
 - `builds`: per output folder, the last build (LastBuild), to answer a build with no change;
 - `holdings`: per output folder, which pages hold which posts (holdings.py), so that after an
-  edit of posts' bodies only their pages are signed again.
+  edit of posts' bodies only their pages are signed again;
+- `sources`: per output folder, what the last build was made from (LastInputs: the digest of
+  every site file, the fixed pages), so that the next one can tell which files changed;
+- `readers` and `body_reads`: per output folder, the pages that read posts' bodies, with their
+  planned values (pagevalues.py), and whose bodies each read (quickedit.py).
 `files` and `outputs` are read and written whole by every build: each is kept as one pickled
 value (per output folder), which loads in milliseconds where ten thousand rows take a second.
 
@@ -31,7 +35,7 @@ from phuongnews.fingerprint import Stamp, program_digest
 from phuongnews.holdings import Holdings
 
 FOLDER = Path(".phuongnews-cache") / "build"
-_SCHEMA = 3
+_SCHEMA = 4
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,27 @@ class LastBuild:
     """The last successful build into an output folder, to answer the next one that would
     make exactly the same site without making it again."""
 
-    state: str  # fingerprint.source_state of the sources and options it was made from
+    state: str  # the digest of build.source_parts: the sources and options it was made from
     moment: datetime  # the moment scheduled posts were judged at
     next_change: datetime | None  # from then on, the same sources make another site
     result: object  # its BuildResult, less the loaded site
+
+
+@dataclass(frozen=True)
+class LastInputs:
+    """What the last build into an output folder was made from, for quickedit.py."""
+
+    parts: tuple[str, ...]  # build.source_parts: the program, the options, then every site file and its digest
+    pages: tuple  # the fixed pages (models.Page) it showed
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What a build learnt of which pages read which posts' bodies (quickedit.py)."""
+
+    rendered: Iterable[str]  # output paths of the pages rendered: what they read before is void
+    gone: Iterable[str]  # output paths of the files removed
+    pages: Mapping[str, tuple[tuple[str, ...], bytes]]  # of those rendered that read a body: sources read, frozen values
 
 
 class BuildCache:
@@ -80,13 +101,18 @@ class BuildCache:
         row = db.execute("SELECT value FROM meta WHERE key='program'").fetchone()
         if version != _SCHEMA or row is None or row[0] != program:
             # Another schema or another program: nothing in it can be trusted.
-            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS holdings;")
+            db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS holdings; "
+                             "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS readers; DROP TABLE IF EXISTS body_reads;")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
             CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB);
             CREATE TABLE IF NOT EXISTS builds (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS holdings (folder TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS sources (folder TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS readers (folder TEXT, path TEXT, value BLOB, PRIMARY KEY (folder, path));
+            CREATE TABLE IF NOT EXISTS body_reads (folder TEXT, source TEXT, path TEXT, PRIMARY KEY (folder, source, path));
+            CREATE INDEX IF NOT EXISTS body_reads_by_path ON body_reads (folder, path);
         """)
         db.execute(f"PRAGMA user_version={_SCHEMA}")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('program', ?)", (program,))
@@ -123,6 +149,25 @@ class BuildCache:
             return None
         return self._value("SELECT value FROM holdings WHERE folder=?", (_folder(out_dir),))
 
+    def inputs(self, out_dir: Path) -> LastInputs | None:
+        if self.db is None:
+            return None
+        return self._value("SELECT value FROM sources WHERE folder=?", (_folder(out_dir),))
+
+    def readers(self, out_dir: Path, sources: Iterable[str]) -> dict[str, bytes]:
+        """Output path -> frozen values (pagevalues.py) of every page that read the body of a
+        post in `sources` when it was last rendered."""
+        if self.db is None:
+            return {}
+        sources = list(sources)
+        marks = ",".join("?" * len(sources))
+        found = {}
+        for path, value in self.db.execute(
+                f"SELECT DISTINCT r.path, r.value FROM body_reads b JOIN readers r ON r.folder = b.folder AND r.path = b.path "
+                f"WHERE b.folder=? AND b.source IN ({marks})", (_folder(out_dir), *sources)):
+            found[path] = value
+        return found
+
     def last_build(self, out_dir: Path) -> LastBuild | None:
         if self.db is None:
             return None
@@ -137,10 +182,15 @@ class BuildCache:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def save(self, parses_used: Iterable[str], new_parses: Mapping[str, tuple[dict, object]],
+    def save(self, parses_used: Iterable[str] | None, new_parses: Mapping[str, tuple[dict, object]],
              files: Mapping[str, tuple[Stamp, str]], out_dir: Path,
-             outputs: Mapping[str, OutputRecord], last: LastBuild, holdings: Holdings | None = None) -> None:
-        """Keep this build's entries and drop the rest, so the cache holds one site's worth."""
+             outputs: Mapping[str, OutputRecord], last: LastBuild, holdings: Holdings | None = None,
+             inputs: LastInputs | None = None, readings: Readings | None = None,
+             dropped_parses: Iterable[str] = ()) -> None:
+        """Keep this build's entries and drop the rest, so the cache holds one site's worth.
+        `parses_used` None: keep every parse but `dropped_parses` (a build that looked at a
+        few files only). `readings`: the pages rendered and what they read, for quickedit.py;
+        the pages not rendered keep what the cache recorded of them."""
         if self.db is None:
             return
         db = self.db
@@ -148,10 +198,12 @@ class BuildCache:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
                            ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM used")
-            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in parses_used))
-            db.execute("DELETE FROM parses WHERE key NOT IN (SELECT key FROM used)")
+            if parses_used is not None:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM used")
+                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in parses_used))
+                db.execute("DELETE FROM parses WHERE key NOT IN (SELECT key FROM used)")
+            db.executemany("DELETE FROM parses WHERE key=?", ((key,) for key in dropped_parses if key not in new_parses))
             db.execute("INSERT OR REPLACE INTO files VALUES (1, ?)", (pickle.dumps(dict(files), 5),))
             folder = _folder(out_dir)
             db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (folder, pickle.dumps(dict(outputs), 5)))
@@ -159,10 +211,32 @@ class BuildCache:
             db.execute("DELETE FROM holdings WHERE folder=?", (folder,))
             if holdings is not None:
                 db.execute("INSERT INTO holdings VALUES (?, ?)", (folder, pickle.dumps(holdings, 5)))
+            db.execute("DELETE FROM sources WHERE folder=?", (folder,))
+            # quickedit.py trusts the readings only beside the sources of the same build.
+            if inputs is not None and readings is not None:
+                db.execute("INSERT INTO sources VALUES (?, ?)", (folder, pickle.dumps(inputs, 5)))
+            self._save_readings(folder, readings)
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
+
+    def _save_readings(self, folder: str, readings: Readings | None) -> None:
+        db = self.db
+        if readings is None:  # nothing known of what pages read: none may be taken as reading nothing
+            db.execute("DELETE FROM readers WHERE folder=?", (folder,))
+            db.execute("DELETE FROM body_reads WHERE folder=?", (folder,))
+            return
+        # What the pages rendered or removed read before is void; the others' stands.
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS void (path TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM void")
+        db.executemany("INSERT OR IGNORE INTO void VALUES (?)", ((path,) for path in (*readings.rendered, *readings.gone)))
+        db.execute("DELETE FROM readers WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
+        db.execute("DELETE FROM body_reads WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
+        db.executemany("INSERT INTO readers VALUES (?, ?, ?)",
+                       ((folder, path, value) for path, (_, value) in readings.pages.items()))
+        db.executemany("INSERT INTO body_reads VALUES (?, ?, ?)",
+                       ((folder, source, path) for path, (sources, _) in readings.pages.items() for source in sources))
 
     def save_digests(self, files: Mapping[str, tuple[Stamp, str]]) -> None:
         """Remember files whose stamps moved though their bytes did not (a fresh clone)."""

@@ -120,7 +120,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     else:
         found = ErrorList()
         # (kind, path, name as on disk, name as the clerk reads it, stem): posts first, in name order
-        listed = [(kind, path, relative, nfc(relative), _stem(relative))
+        listed = [(kind, path, relative, nfc(relative), stem_of(relative))
                   for kind, recursive in (("posts", True), ("pages", False))
                   for path, relative in _markdown_files(site_dir, kind, found, recursive=recursive)]
         listing_errors = tuple(found)
@@ -152,7 +152,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             else:
                 files[index] = (kind, source, stem, text)
     missing = list(files)
-    parse = _file_parser(site_dir, config, static_dir)
+    parse = file_parser(site_dir, config, static_dir)
     for index, (result, names) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
         results[index] = result
         model, file_errors, _ = result
@@ -231,7 +231,7 @@ class _ConsultingResolver(PhotoResolver):
         return super().find(src, source, static_first)
 
 
-def _file_parser(site_dir: Path, config: SiteConfig, static_dir: Path):
+def file_parser(site_dir: Path, config: SiteConfig, static_dir: Path):
     """parse(file) -> ((model, errors, warnings), consulted site files) for one file. One
     renderer serves all files of a process; each file's part of its warnings is taken out."""
     resolver = _ConsultingResolver(site_dir, config.photo_originals)
@@ -302,7 +302,7 @@ def _entries(folder: Path, recursive: bool) -> list[tuple[tuple[str, ...], os.Di
     return found
 
 
-def _stem(relative: str) -> str:
+def stem_of(relative: str) -> str:
     """Path(relative).stem, without making a Path."""
     return os.path.splitext(relative.rpartition("/")[2])[0]
 

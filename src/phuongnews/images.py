@@ -25,7 +25,6 @@ import posixpath
 import re
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -273,6 +272,8 @@ def publish(needed: dict[str, Needed], cache_dir: Path) -> Published:
         if missing:
             jobs.append((photo, tuple(missing)))
     if len(jobs) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # here: a build without new photos never needs it
+
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(jobs))) as pool:
             results = list(pool.map(_job, [(str(p.path), p.key, v, str(cache_dir)) for p, v in jobs]))
     else:

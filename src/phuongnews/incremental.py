@@ -14,13 +14,14 @@ the site had is gone (a link to it may have broken).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from phuongnews import urls, workers
+from phuongnews import pagevalues, urls, workers
 from phuongnews.buildcache import OutputRecord
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import (
@@ -49,15 +50,22 @@ class Written:
     removed: int  # files removed
     timings: dict
     holdings: Holdings | None = None  # for the next build's signing (holdings.py)
+    # For quickedit.py: the output paths of the pages rendered (with the files gone, their old
+    # readings are void), and of those that read posts' bodies, the sources read and the
+    # page's values (pagevalues.freeze).
+    rendered_paths: tuple[str, ...] = ()
+    gone: frozenset[str] = frozenset()
+    readings: dict[str, tuple[tuple[str, ...], bytes]] = dataclasses.field(default_factory=dict)
 
 
 def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Path], site_dir: Path,
                      out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
                      digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
-                     last: LastSigned | None = None) -> Written:
+                     last: LastSigned | None = None, keep_readings: bool = False) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`; `last`: what
-    lets the build sign only the pages an edit of posts' bodies touched."""
+    lets the build sign only the pages an edit of posts' bodies touched; `keep_readings`:
+    note which pages read which posts' bodies, for quickedit.py (Written.readings)."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
@@ -90,23 +98,28 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
 
     with Staging.open(out_dir, fresh=not on_disk) as staging:
         def render(output: Output):
-            page_errors, reported = ErrorList(), set()
-            data = render_output(env, output, page_errors, reported)
+            page_errors, reported, reads = ErrorList(), set(), set()
+            data = render_output(env, output, page_errors, reported, reads)
             if data is None:
-                return page_errors, False
+                return page_errors, False, None
             check_page(output, data, targets, base, read_text, page_errors, reported)
+            # Made here, on the workers: 10,000 article pages read their own post's body.
+            reading = (tuple(sorted(reads)), pagevalues.freeze(output)) if keep_readings and reads else None
             path = urls.output_path(output.url)
             if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
-                return page_errors, False
+                return page_errors, False, reading
             staging.put(path, data)
-            return page_errors, True
+            return page_errors, True, reading
 
         results = workers.run(render, stale, jobs)
         rendered = time.perf_counter()
         reported: set = set()
-        for output, (page_errors, put) in zip(stale, results):
+        readings = {}
+        for output, (page_errors, put, reading) in zip(stale, results):
             if put:  # a worker notes it in its own copy of `staging`, not ours
                 staging.written.append(urls.output_path(output.url))
+            if reading is not None:
+                readings[urls.output_path(output.url)] = reading
             for error in page_errors:
                 key = (error.path, error.line, error.code, repr(error.params))
                 if key not in reported:
@@ -129,7 +142,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     finished = time.perf_counter()
     return Written(records=records, rendered=len(stale), written=len(written), removed=len(gone),
                    timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered},
-                   holdings=holdings)
+                   holdings=holdings, rendered_paths=tuple(urls.output_path(output.url) for output in stale),
+                   gone=frozenset(gone), readings=readings)
 
 
 def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Path], digests: FileDigests,

@@ -102,7 +102,9 @@ class Article:
     draft: bool
     speakers: tuple[Speaker, ...]
     tasks: tuple[TaskList, ...]
-    body_html: str
+    # Not in its repr: a template that prints a post whole must not read its body unseen
+    # (render.py notes which pages read which posts' bodies).
+    body_html: str = field(repr=False)
     published_has_time: bool = False
     published_stated: bool = False  # False: `published` was left out and copies `date`
     expires: datetime | None = None  # left out of the site from then on

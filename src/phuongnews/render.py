@@ -17,16 +17,48 @@ from markupsafe import Markup
 
 from phuongnews import urls
 from phuongnews.errors import ErrorList
-from phuongnews.models import Site
+from phuongnews.models import Article, Site
 from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
 
 TEMPLATES_DIR = "templates"
 
 
+class BodyReadingEnvironment(jinja2.Environment):
+    """A Jinja environment that notes whose bodies a page reads: while `body_reads` is a set,
+    the source of every post whose `body_html` a template reads is added to it. A page that
+    read no post's body renders the same bytes after an edit of a body (quickedit.py).
+
+    Templates reach a post's fields only through `getattr`/`getitem` (`post.x`, `post['x']`,
+    `map(attribute=…)`, `sort(attribute=…)`, the `attr` filter); a name starting with "_"
+    (`post.__dict__`) counts as reading everything, and printing a post whole shows no body
+    (models.Article leaves it out of its repr)."""
+
+    body_reads: set[str] | None = None
+
+    def getattr(self, obj, attribute: str):
+        # jinja2.Environment.getattr, with the note: it runs for every `.` in every template.
+        if type(obj) is Article and self.body_reads is not None and (attribute == "body_html" or attribute[:1] == "_"):
+            self.body_reads.add(obj.source)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj, argument):
+        if type(obj) is Article and self.body_reads is not None and isinstance(argument, str) \
+                and (argument == "body_html" or argument[:1] == "_"):
+            self.body_reads.add(obj.source)
+        return super().getitem(obj, argument)
+
+
 def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
     config = site.config
-    env = jinja2.Environment(
+    env = BodyReadingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -120,12 +152,20 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
     return files
 
 
-def render_output(env: jinja2.Environment, output: Output, errors: ErrorList, reported: set[tuple]) -> bytes | None:
-    """One planned output's bytes; None, with the fault in `errors`, if its template fails."""
+def render_output(env: jinja2.Environment, output: Output, errors: ErrorList, reported: set[tuple],
+                  body_reads: set[str] | None = None) -> bytes | None:
+    """One planned output's bytes; None, with the fault in `errors`, if its template fails.
+    `body_reads`: a set the sources of the posts whose bodies the page read are added to."""
     if output.template == RAW:  # data files (the search index): bytes made by the planner
         return output.context["data"]
     try:
-        return env.get_template(output.template).render(output.context).encode("utf-8")
+        if body_reads is None:
+            return env.get_template(output.template).render(output.context).encode("utf-8")
+        env.body_reads = body_reads
+        try:
+            return env.get_template(output.template).render(output.context).encode("utf-8")
+        finally:
+            env.body_reads = None
     except jinja2.TemplateSyntaxError as exc:
         _report(errors, reported, _template_name(exc.filename, output.template), exc.lineno,
                 "template.syntax", problem=exc.message or str(exc))

@@ -388,19 +388,14 @@ def _assembled(docs: list[SearchEntry], units: tuple, folder: str, steps: dict,
     reusable = last.shards if last is not None and touched is not None else {}
     touched_keys = sorted(map(_utf16, touched or ()))
     shard_starts: list[str] = []
-    first, size = 0, 0
-    for number, term in enumerate(order):
-        size += entries[term][1]
-        if size < SHARD_BYTES and number + 1 < len(order):
-            continue
-        span = (order[first], term)
+    for start, end in _shard_cuts(order, lambda term: entries[term][1]):
+        span = (order[start], order[end - 1])
         data = reusable.get(span)
         if data is None or _any_between(touched_keys, _utf16(span[0]), _utf16(span[1])):
-            data = _json({t: entries[t][0] for t in order[first:number + 1]})
+            data = _json({t: entries[t][0] for t in order[start:end]})
         shards[span] = data
         files[f"{folder}chi-muc/{len(shard_starts)}.json"] = data
         shard_starts.append(span[0])
-        first, size = number + 1, 0
 
     total = len(docs)
     chunks = []
@@ -441,7 +436,111 @@ def _assembled(docs: list[SearchEntry], units: tuple, folder: str, steps: dict,
 def _term_entry(term: str, forms: list[tuple[str, bytes]], title_ids, other_ids) -> tuple[dict, int]:
     entry = {form: [encode_postings(title_ids.get(key, ())), encode_postings(other_ids.get(key, ()))]
              for form, key in forms}
-    return entry, len(term) + sum(len(form) + len(t) + len(o) + 10 for form, (t, o) in entry.items())
+    return entry, _entry_size(term, entry)
+
+
+def _entry_size(term: str, entry: dict) -> int:
+    """A term's share of SHARD_BYTES: about its length in the shard's JSON."""
+    return len(term) + sum(len(form) + len(t) + len(o) + 10 for form, (t, o) in entry.items())
+
+
+def _shard_cuts(order: Sequence[str], size_of: Callable[[str], int]) -> list[tuple[int, int]]:
+    """(start, end) in `order` of each shard: one is cut after the term that takes it to
+    SHARD_BYTES, and after the last term."""
+    cuts, first, size = [], 0, 0
+    for number, term in enumerate(order):
+        size += size_of(term)
+        if size < SHARD_BYTES and number + 1 < len(order):
+            continue
+        cuts.append((first, number + 1))
+        first, size = number + 1, 0
+    return cuts
+
+
+def patched_files(read: Callable[[str], bytes], folder: str,
+                  changes: Sequence[tuple[int, SearchEntry, SearchEntry]]) -> dict[str, bytes] | None:
+    """The index files that change when documents change in their words and excerpt alone,
+    made from the files as they are (`read(site URL)` gives one's bytes), not from every
+    document: site URL -> new bytes. `changes`: (document number, old entry, new entry).
+    None if the change is more than that (another address, year or units), or if it would
+    change which index files there are (a shard more or less): then the index is assembled
+    afresh. What it returns is what assembling afresh would give for those files
+    (tests/test_quickedit.py)."""
+    manifest = json.loads(read(folder + INDEX))
+    count, starts = manifest["count"], manifest["shards"]
+    for number, old, new in changes:
+        if number >= count or (old.url, old.year, old.units) != (new.url, new.year, new.units):
+            return None
+    # The documents' chunks.
+    chunks: dict[int, list] = {}
+    for number, _, new in changes:
+        rows = chunks.get(number // DOCS_PER_CHUNK)
+        if rows is None:
+            rows = chunks[number // DOCS_PER_CHUNK] = json.loads(read(f"{folder}bai/{number // DOCS_PER_CHUNK}.json"))
+        rows[number % DOCS_PER_CHUNK] = [new.url, new.title, new.iso_date, new.date_text, list(new.units), new.excerpt]
+    # The shards, read back into every term's entry, in the script's order.
+    old_shards = [read(f"{folder}chi-muc/{number}.json") for number in range(len(starts))]
+    entries: dict[str, dict] = {}
+    old_spans: list[tuple[str, str]] = []
+    for data in old_shards:
+        terms = sorted(json.loads(data).items(), key=lambda item: _utf16(item[0]))
+        entries.update(terms)
+        old_spans.append((terms[0][0], terms[-1][0]) if terms else ("", ""))
+    order = list(entries)
+    touched: set[str] = set()
+    for number, old, new in changes:
+        for which, field_name in ((0, "title_keys"), (1, "other_keys")):
+            before, after = set(_unpacked(getattr(old, field_name))), set(_unpacked(getattr(new, field_name)))
+            for key in before ^ after:
+                term, form = key.decode("utf-8").split(_FORM)
+                entry = dict(entries.get(term, {}))
+                pair = list(entry.get(form, ("", "")))
+                ids = decode_postings(pair[which])
+                if key in after:
+                    bisect.insort(ids, number)
+                else:
+                    ids.remove(number)
+                pair[which] = encode_postings(ids)
+                if pair == ["", ""]:
+                    entry.pop(form, None)
+                else:
+                    entry[form] = pair
+                if not entry:
+                    del entries[term]
+                    order.remove(term)
+                else:
+                    if term not in entries:
+                        bisect.insort(order, term, key=_utf16)
+                    entries[term] = entry
+                touched.add(term)
+    cuts = _shard_cuts(order, lambda term: _entry_size(term, entries[term]))
+    if len(cuts) != len(old_shards):
+        return None
+    files: dict[str, bytes] = {}
+    new_starts = []
+    touched_keys = sorted(map(_utf16, touched))  # a term gone counts where it was
+    for number, (start, end) in enumerate(cuts):
+        span = (order[start], order[end - 1])
+        new_starts.append(span[0])
+        if span != old_spans[number] or _any_between(touched_keys, _utf16(span[0]), _utf16(span[1])):
+            data = _json({term: entries[term] for term in order[start:end]})
+            if data != old_shards[number]:
+                files[f"{folder}chi-muc/{number}.json"] = data
+    for number, rows in chunks.items():
+        files[f"{folder}bai/{number}.json"] = _json(rows)
+    # The manifest's version stamp covers every index file.
+    names = [f"{folder}chi-muc/{n}.json" for n in range(len(cuts))]
+    names += [f"{folder}bai/{n}.json" for n in range((count + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK)]
+    names += [f"{folder}don-vi/{unit[0]}.json" for unit in manifest["units"]]
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        data = files.get(name)
+        if data is None:
+            data = old_shards[int(name[len(folder) + 8:-5])] if name.startswith(folder + "chi-muc/") else read(name)
+        digest.update(name.encode("utf-8") + b"\0" + data + b"\0")
+    manifest["version"], manifest["shards"] = digest.hexdigest()[:12], new_starts
+    files[folder + INDEX] = _json(manifest)
+    return files
 
 
 def _any_between(sorted_keys: list[bytes], low: bytes, high: bytes) -> bool:

@@ -6,7 +6,6 @@ function runs here, in order, and gives the same results."""
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -38,7 +37,11 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`[task(item) for item in items]`, in that order, on up to `jobs` processes. `task` may
     be any function, closures included: the workers inherit it rather than receive it."""
     jobs = min(jobs, len(items) // (MIN_ITEMS // 2) or 1)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1:
+        return [task(item) for item in items]
+    import multiprocessing  # here: a build of a few pages (the quick path) never needs it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
     global _task, _items
     _task, _items = task, items

@@ -62,7 +62,9 @@ def parse_yaml(text: str, source: str, errors: ErrorList, first_line: int = 1) -
         mark = exc.problem_mark or exc.context_mark
         line = offset + mark.line + 1 if mark else first_line
         problem = (exc.problem or exc.context or "").strip()
-        if "\t" in text and ("tab" in problem.lower() or _tab_at(text, exc.problem_mark)):
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.3 and later stop there themselves
+            errors.add(source, first_line, "yaml.too_deep")
+        elif "\t" in text and ("tab" in problem.lower() or _tab_at(text, exc.problem_mark)):
             errors.add(source, line, "yaml.tab")
         elif "quoted scalar" in (exc.context or "") and "end of stream" in problem and exc.context_mark:
             # The stream ends at the closing ---: the line to fix is where the quote opened.

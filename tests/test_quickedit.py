@@ -1,0 +1,295 @@
+"""A build after edits of posts' bodies alone (quickedit.py) loads and plans nothing of the
+rest of the site, and gives byte for byte what a clean build gives; every other change, and
+every doubt, goes to the full build."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from unittest import mock
+
+import jinja2
+import pytest
+from conftest import post
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_incremental import tree
+from test_search import _UNITS, _doc, _entry, _Units, _words
+
+from phuongnews import build as build_module
+from phuongnews import search
+from phuongnews.build import BuildOptions, build
+from phuongnews.buildcache import BuildCache
+from phuongnews.errors import BuildFailed
+from phuongnews.render import BodyReadingEnvironment
+
+SITE = {
+    "content/posts/2023/hoi-nghi.md": post(body="Hội nghị tổng kết công tác năm 2023."),
+    "content/posts/2022/ra-quan.md": post(title="Ra quân", date="2022-03-26", units="[doan-tn]",
+                                          body="Ra quân Tháng Thanh niên."),
+    "content/posts/2021/dai-hoi.md": post(title="Đại hội", date="2021-06-01", units="[hoi-ccb, mttq]",
+                                          body="Xem [bài ra quân](/tin-tuc/2022/ra-quan/)."),
+    "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\n---\nPhường Mẫu.\n",
+    **{f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[mttq]",
+                                            body=f"Tin ngắn số {n}.") for n in range(1, 8)},
+}
+
+
+class Builds:
+    """Builds of one site into one folder, telling which took the quick path."""
+
+    def __init__(self, site: Path, out: Path):
+        self.site, self.out = site, out
+        self.full = 0
+        real = build_module.load_site
+
+        def counting(*args, **kwargs):
+            self.full += 1
+            return real(*args, **kwargs)
+
+        self._patch = mock.patch.object(build_module, "load_site", counting)
+        self._patch.start()
+
+    def __call__(self, **options):
+        return build(BuildOptions(site_dir=self.site, out_dir=self.out, jobs=1, **options))
+
+    def quick(self) -> bool:
+        """Build; whether the site was built without loading it."""
+        before = self.full
+        self()
+        return self.full == before
+
+    def clean(self, tmp_path: Path) -> dict[str, bytes]:
+        folder = tmp_path / "clean"
+        shutil.rmtree(folder, ignore_errors=True)
+        build(BuildOptions(site_dir=self.site, out_dir=folder, jobs=1, cache=False))
+        return tree(folder)
+
+    def stop(self):
+        self._patch.stop()
+
+
+@pytest.fixture
+def builds(site_factory, tmp_path):
+    made = Builds(site_factory(SITE), tmp_path / "web")
+    made()
+    yield made
+    made.stop()
+
+
+def append(site: Path, relative: str, text: str) -> None:
+    path = site / relative
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# --- The quick path ---------------------------------------------------------------------------
+
+def test_a_body_edit_is_built_without_loading_the_site_and_as_a_clean_build(builds, tmp_path):
+    before = tree(builds.out)
+    append(builds.site, "content/posts/2023/hoi-nghi.md", "\nĐ/c Hồ Sỹ Tùng phát biểu chỉ đạo quyết liệt.\n")
+    assert builds.quick()
+    after = tree(builds.out)
+    assert after == builds.clean(tmp_path)
+    changed = {path for path in after if after[path] != before.get(path)}
+    # The post's page, the feeds that carry its body, and the search index (new words).
+    assert "tin-tuc/2023/hoi-nghi/index.html" in changed
+    assert "feed.xml" in changed and "don-vi/mttq/feed.xml" in changed
+    assert "tim-kiem/chi-muc.json" in changed
+    assert not any(path.startswith(("don-vi/mttq/index", "nam/", "sitemap")) for path in changed)
+
+
+def test_quick_builds_in_a_row_and_a_full_build_after_them_stay_clean(builds, tmp_path):
+    for text in ("\nThêm một câu.\n", "\nThêm một câu nữa, có chữ mới: phường Quỳnh Thiện.\n", "\n**Đậm**\n"):
+        append(builds.site, "content/posts/2022/ra-quan.md", text)
+        assert builds.quick()
+        assert tree(builds.out) == builds.clean(tmp_path)
+    append(builds.site, "content/posts/2020/tin-3.md", "\nMột câu.\n")
+    append(builds.site, "content/posts/2021/dai-hoi.md", "\nHai câu.\n")
+    assert builds.quick()  # two posts at once
+    assert tree(builds.out) == builds.clean(tmp_path)
+    path = builds.site / "content/posts/2022/ra-quan.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Ra quân", "title: Ra quân đầu năm"),
+                    encoding="utf-8")
+    assert not builds.quick()  # a title: planned again
+    assert tree(builds.out) == builds.clean(tmp_path)
+    append(builds.site, "content/posts/2022/ra-quan.md", "\nLại một câu.\n")
+    assert builds.quick()  # what the full build noted serves the next edit
+    assert tree(builds.out) == builds.clean(tmp_path)
+
+
+def test_an_edit_that_removes_words_from_the_index_is_built_quickly(builds, tmp_path):
+    path = builds.site / "content/posts/2020/tin-5.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Tin ngắn số 5.", "Khác."), encoding="utf-8")
+    assert builds.quick()
+    assert tree(builds.out) == builds.clean(tmp_path)
+
+
+@pytest.mark.parametrize("change", [
+    "title", "date", "units", "speakers", "new post", "deleted post", "draft", "page", "template", "settings",
+    "static", "hidden file", "broken link", "output edited", "output removed", "many posts",
+])
+def test_every_other_change_goes_to_the_full_build(builds, tmp_path, change):
+    site = builds.site
+    target = site / "content/posts/2022/ra-quan.md"
+    text = target.read_text(encoding="utf-8")
+    if change == "title":
+        target.write_text(text.replace("title: Ra quân", "title: Ra quân năm 2022"), encoding="utf-8")
+    elif change == "date":
+        target.write_text(text.replace("2022-03-26", "2022-03-27"), encoding="utf-8")
+    elif change == "units":
+        target.write_text(text.replace("[doan-tn]", "[doan-tn, mttq]"), encoding="utf-8")
+    elif change == "speakers":
+        target.write_text(text.replace("units:", "speakers:\n  - name: Hồ Sỹ Tùng\n    role: Bí thư\nunits:"),
+                          encoding="utf-8")
+    elif change == "new post":
+        (site / "content/posts/2022/moi.md").write_text(post(title="Mới", date="2022-04-01"), encoding="utf-8")
+    elif change == "deleted post":
+        (site / "content/posts/2020/tin-2.md").unlink()
+    elif change == "draft":  # a post no other links to
+        other = site / "content/posts/2020/tin-2.md"
+        other.write_text(other.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+    elif change == "page":
+        append(site, "content/pages/gioi-thieu.md", "Thêm.\n")
+    elif change == "template":
+        append(site, "templates/article.html", "\n")
+    elif change == "settings":
+        append(site, "site.yaml", "\n# ghi chú\n")
+    elif change == "static":
+        (site / "static/files").mkdir(exist_ok=True)
+        (site / "static/files/ke-hoach.pdf").write_bytes(b"%PDF-1.4")
+    elif change == "hidden file":
+        (site / "content/posts/2022/.ra-quan.md.swp").write_bytes(b"swap")
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+    elif change == "broken link":
+        append(site, "content/posts/2022/ra-quan.md", "\n[xem](/khong-co-trang-nay/)\n")
+    elif change == "output edited":
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+        (builds.out / "nam/index.html").write_text("sửa tay", encoding="utf-8")
+    elif change == "output removed":
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+        (builds.out / "nam/index.html").unlink()
+    elif change == "many posts":
+        for n in range(1, 8):
+            append(site, f"content/posts/2020/tin-{n}.md", "\nThêm.\n")
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+        append(site, "content/posts/2021/dai-hoi.md", "\nThêm.\n")
+    if change == "broken link":  # the full build reports it, as a clean build does
+        with pytest.raises(BuildFailed) as failed:
+            builds()
+        assert [error.code for error in failed.value.errors] == ["link.broken"]
+        assert builds.full == 2
+        return
+    assert not builds.quick()
+    assert tree(builds.out) == builds.clean(tmp_path)
+
+
+def test_a_scheduled_post_coming_due_goes_to_the_full_build(site_factory, tmp_path):
+    from datetime import datetime
+    site = site_factory({**SITE, "content/posts/2023/hen-gio.md": post(
+        title="Hẹn giờ", date="2023-12-01", extra="published: 2030-01-01 08:00")})
+    builds = Builds(site, tmp_path / "web")
+    try:
+        builds()
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+        assert builds.quick()
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm nữa.\n")
+        later = datetime(2030, 1, 2, 9, 0).astimezone()
+        build_before = builds.full
+        build(BuildOptions(site_dir=site, out_dir=builds.out, jobs=1, now=later))
+        assert builds.full == build_before + 1
+    finally:
+        builds.stop()
+
+
+def test_a_cache_without_readings_never_takes_the_quick_path(builds, tmp_path):
+    cache = BuildCache(builds.site)
+    cache.db.execute("DELETE FROM sources")
+    cache.close()
+    append(builds.site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+    assert not builds.quick()
+    assert tree(builds.out) == builds.clean(tmp_path)
+    append(builds.site, "content/posts/2022/ra-quan.md", "\nThêm nữa.\n")
+    assert builds.quick()
+
+
+def test_the_pages_noted_as_reading_a_body_are_all_that_change_with_it(builds, tmp_path):
+    """For every post of the site: a clean build after its body changed differs from the
+    last one only in the pages noted as reading that body, and the search index."""
+    cache = BuildCache(builds.site)
+    readers = {source: set(cache.readers(builds.out.absolute(), [source]))
+               for source in sorted(SITE) if source.startswith("content/posts/")}
+    cache.close()
+    before = builds.clean(tmp_path)
+    for source, pages in readers.items():
+        assert f"tin-tuc/{source.split('/')[2]}/{Path(source).stem}/index.html" in pages
+        original = (builds.site / source).read_text(encoding="utf-8")
+        append(builds.site, source, "\nMột câu hoàn toàn mới.\n")
+        after = builds.clean(tmp_path)
+        (builds.site / source).write_text(original, encoding="utf-8")
+        changed = {path for path in after if after[path] != before[path]}
+        assert changed - {path for path in changed if path.startswith("tim-kiem/")} <= pages, source
+
+
+# --- Which pages read a body ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("template", "reads"), [
+    ("{{ post.title }}", False),
+    ("{{ post }}", False),  # a post printed whole shows no body
+    ("{{ post.body_html }}", True),
+    ("{{ post['body_html'] }}", True),
+    ("{{ post|attr('body_html') }}", True),
+    ("{{ [post]|map(attribute='body_html')|join }}", True),
+    ("{{ post.__dict__ }}", True),
+    ("{% for p in [post] %}{{ p.body_html|length }}{% endfor %}", True),
+])
+def test_a_page_is_noted_as_reading_a_body_whatever_way_the_template_reads_it(template, reads):
+    from phuongnews.models import Article
+    article = Article(source="content/posts/a.md", slug="a", url="tin-tuc/a/", title="Tiêu đề", date=None,
+                      date_has_time=False, published=None, units=(), location=None, author=None, source_name=None,
+                      summary=None, cover=None, draft=False, speakers=(), tasks=(), body_html="<p>Thân bài</p>")
+    env = BodyReadingEnvironment(undefined=jinja2.StrictUndefined)
+    env.body_reads = noted = set()
+    text = env.from_string(template).render(post=article)
+    assert ("Thân bài" in text) == (reads and "length" not in template)
+    assert noted == ({"content/posts/a.md"} if reads else set())
+
+
+# --- The search index patched from its files --------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_doc, min_size=1, max_size=25),
+       st.lists(st.lists(st.tuples(st.integers(0, 1000), _words, _words), min_size=1, max_size=3),
+                min_size=1, max_size=6))
+def test_an_index_patched_from_its_files_is_a_fresh_one(start, edits):
+    """Whatever words documents gain or lose, the patched files are those assembled afresh,
+    and the patch names every file that changed; it gives up only when a shard comes or goes."""
+    docs = [_entry(f"tin-tuc/{n}/", year, tuple(sorted(units)), title, other)
+            for n, (year, units, title, other) in enumerate(start)]
+    config = _Units(_UNITS)
+    with mock.patch.object(search, "SHARD_BYTES", 60):
+        files = search.assemble(docs, config, "tim-kiem/")
+        for step in edits:
+            changes = {}
+            for at, title, other in step:
+                at %= len(docs)
+                old = changes[at][1] if at in changes else docs[at]
+                changes[at] = (at, old, _entry(old.url, old.year, old.units, title, other))
+            for at, (_, _, new) in changes.items():
+                docs[at] = new
+            fresh = search.assemble(docs, config, "tim-kiem/")
+            patched = search.patched_files(files.__getitem__, "tim-kiem/", list(changes.values()))
+            shards = [name for name in fresh if "/chi-muc/" in name]
+            if patched is None:
+                assert len(shards) != len([name for name in files if "/chi-muc/" in name])
+            else:
+                assert {**files, **patched} == fresh
+            files = fresh
+
+
+def test_an_index_patch_gives_up_when_a_post_moves_to_another_year_or_units():
+    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị"], ["phường"]) for n in range(5)]
+    files = search.assemble(docs, _Units(_UNITS), "tim-kiem/")
+    for changed in (dataclasses.replace(docs[2], year=2022), dataclasses.replace(docs[2], units=("doan-tn",)),
+                    dataclasses.replace(docs[2], url="tin-tuc/khac/")):
+        assert search.patched_files(files.__getitem__, "tim-kiem/", [(2, docs[2], changed)]) is None
