@@ -127,7 +127,7 @@ def test_an_edit_that_removes_words_from_the_index_is_built_quickly(builds, tmp_
 
 @pytest.mark.parametrize("change", [
     "title", "date", "units", "speakers", "new post", "deleted post", "draft", "page", "template", "settings",
-    "static", "hidden file", "broken link", "output edited", "output removed", "many posts",
+    "static", "hidden file", "broken link", "output edited", "output removed", "output added", "many posts",
 ])
 def test_every_other_change_goes_to_the_full_build(builds, tmp_path, change):
     site = builds.site
@@ -169,6 +169,9 @@ def test_every_other_change_goes_to_the_full_build(builds, tmp_path, change):
     elif change == "output removed":
         append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
         (builds.out / "nam/index.html").unlink()
+    elif change == "output added":  # a stray file deep in the output: a clean build has none
+        append(site, "content/posts/2022/ra-quan.md", "\nThêm.\n")
+        (builds.out / "tin-tuc/2021/dai-hoi/ghi-chu.txt").write_text("tay", encoding="utf-8")
     elif change == "many posts":
         for n in range(1, 8):
             append(site, f"content/posts/2020/tin-{n}.md", "\nThêm.\n")
@@ -293,3 +296,34 @@ def test_an_index_patch_gives_up_when_a_post_moves_to_another_year_or_units():
     for changed in (dataclasses.replace(docs[2], year=2022), dataclasses.replace(docs[2], units=("doan-tn",)),
                     dataclasses.replace(docs[2], url="tin-tuc/khac/")):
         assert search.patched_files(files.__getitem__, "tim-kiem/", [(2, docs[2], changed)]) is None
+
+
+# --- The output folder as the last build left it ----------------------------------------------
+
+def test_the_output_folder_is_known_as_left_by_a_stat_per_file_and_folder(builds):
+    from phuongnews.incremental import as_left, folder_stamps
+    out = builds.out.absolute()
+    cache = BuildCache(builds.site)
+    records, folders = cache.outputs(out), cache.folders(out)
+    cache.close()
+    assert as_left(out, records, folders)
+    assert "" in folders and "tin-tuc/2021/dai-hoi" in folders and "tin-tuc" in folders
+    stray = out / "tin-tuc/2021/dai-hoi/ghi-chu.txt"
+    stray.write_text("tay", encoding="utf-8")
+    assert not as_left(out, records, folders)
+    stray.unlink()
+    assert not as_left(out, records, folders)  # the folder's date moved all the same: not sure, so no
+    assert as_left(out, records, folder_stamps(out, records))
+    (out / "nam/index.html").write_bytes(b"x")
+    assert not as_left(out, records, folder_stamps(out, records))
+    # A folder holding none of the files (made by hand): a file put in it would not move a
+    # recorded date, so there are no folder stamps to go by.
+    (out / "rieng").mkdir()
+    assert folder_stamps(out, records, ["rieng"]) is None
+
+
+def test_a_build_with_no_change_still_finds_a_stray_file_in_the_output(builds, tmp_path):
+    (builds.out / "tin-tuc/2021/dai-hoi/ghi-chu.txt").write_text("tay", encoding="utf-8")
+    result = builds()
+    assert result.removed == 1
+    assert tree(builds.out) == builds.clean(tmp_path)

@@ -18,7 +18,7 @@ from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
-from phuongnews.incremental import LastSigned, output_stamps, render_and_write
+from phuongnews.incremental import LastSigned, as_left, output_stamps, render_and_write
 from phuongnews.linkcheck import check_links
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
@@ -231,7 +231,7 @@ def build(options: BuildOptions) -> BuildResult:
             cache.save(parses[0].used, parses[0].new, digests.used, options.output.absolute(), written.records,
                        LastBuild(state, options.now, site.next_change, summary), written.holdings,
                        LastInputs(tuple(parts), site.pages),
-                       Readings(written.rendered_paths, written.gone, written.readings))
+                       Readings(written.rendered_paths, written.gone, written.readings), folders=written.folders)
         return result
     finally:
         if cache is not None:
@@ -275,8 +275,9 @@ def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str) -> Bu
     tidy(options.output)  # a killed build's leftovers go, its journal is carried out
     if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
         return None
-    records = cache.outputs(options.output)
-    if not records or output_stamps(options.output.absolute()) != {path: record.stamp for path, record in records.items()}:
+    records, out_dir = cache.outputs(options.output), options.output.absolute()
+    if not as_left(out_dir, records, cache.folders(out_dir)) \
+            and (not records or output_stamps(out_dir) != {path: record.stamp for path, record in records.items()}):
         return None
     return last.result
 

@@ -12,6 +12,7 @@ Its tables are each keyed so that a stale entry can never be mistaken for a fres
   edit of posts' bodies only their pages are signed again;
 - `sources`: per output folder, what the last build was made from (LastInputs: the digest of
   every site file, the fixed pages), so that the next one can tell which files changed;
+- `folders`: per output folder, the date of each of its folders once written (incremental.as_left);
 - `readers` and `body_reads`: per output folder, the pages that read posts' bodies, with their
   planned values (pagevalues.py), and whose bodies each read (quickedit.py).
 `files` and `outputs` are read and written whole by every build: each is kept as one pickled
@@ -102,7 +103,8 @@ class BuildCache:
         if version != _SCHEMA or row is None or row[0] != program:
             # Another schema or another program: nothing in it can be trusted.
             db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS holdings; "
-                             "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS readers; DROP TABLE IF EXISTS body_reads;")
+                             "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS readers; DROP TABLE IF EXISTS body_reads; "
+                             "DROP TABLE IF EXISTS folders;")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
             CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB);
@@ -110,6 +112,7 @@ class BuildCache:
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS holdings (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS sources (folder TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS readers (folder TEXT, path TEXT, value BLOB, PRIMARY KEY (folder, path));
             CREATE TABLE IF NOT EXISTS body_reads (folder TEXT, source TEXT, path TEXT, PRIMARY KEY (folder, source, path));
             CREATE INDEX IF NOT EXISTS body_reads_by_path ON body_reads (folder, path);
@@ -143,6 +146,11 @@ class BuildCache:
         if self.db is None:
             return {}
         return self._value("SELECT value FROM outputs WHERE folder=?", (_folder(out_dir),)) or {}
+
+    def folders(self, out_dir: Path) -> dict[str, int] | None:
+        if self.db is None:
+            return None
+        return self._value("SELECT value FROM folders WHERE folder=?", (_folder(out_dir),))
 
     def holdings(self, out_dir: Path) -> Holdings | None:
         if self.db is None:
@@ -186,7 +194,7 @@ class BuildCache:
              files: Mapping[str, tuple[Stamp, str]], out_dir: Path,
              outputs: Mapping[str, OutputRecord], last: LastBuild, holdings: Holdings | None = None,
              inputs: LastInputs | None = None, readings: Readings | None = None,
-             dropped_parses: Iterable[str] = ()) -> None:
+             dropped_parses: Iterable[str] = (), folders: Mapping[str, int] | None = None) -> None:
         """Keep this build's entries and drop the rest, so the cache holds one site's worth.
         `parses_used` None: keep every parse but `dropped_parses` (a build that looked at a
         few files only). `readings`: the pages rendered and what they read, for quickedit.py;
@@ -207,6 +215,9 @@ class BuildCache:
             db.execute("INSERT OR REPLACE INTO files VALUES (1, ?)", (pickle.dumps(dict(files), 5),))
             folder = _folder(out_dir)
             db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (folder, pickle.dumps(dict(outputs), 5)))
+            db.execute("DELETE FROM folders WHERE folder=?", (folder,))
+            if folders is not None:
+                db.execute("INSERT INTO folders VALUES (?, ?)", (folder, pickle.dumps(dict(folders), 5)))
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (folder, pickle.dumps(last, 5)))
             db.execute("DELETE FROM holdings WHERE folder=?", (folder,))
             if holdings is not None:

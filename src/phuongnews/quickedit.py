@@ -36,7 +36,7 @@ from phuongnews.content import file_parser, parse_scope, stem_of
 from phuongnews.errors import ErrorList
 from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.holdings import after_body_edits
-from phuongnews.incremental import output_stamp, output_stamps
+from phuongnews.incremental import as_left, output_stamp
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Site
 from phuongnews.plan import settings_digest
@@ -97,9 +97,9 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
         return None
     parsed = time.perf_counter()
 
-    records = cache.outputs(out_dir)
-    if not records or output_stamps(out_dir) != {path: record.stamp for path, record in records.items()}:
-        return None  # the output folder is not as the last build left it
+    records, folders = cache.outputs(out_dir), cache.folders(out_dir)
+    if not as_left(out_dir, records, folders):
+        return None  # the output folder is not as the last build left it, or that is not sure
 
     posts: dict[str, Article] = {edit.source: edit.article for edit in edited}
 
@@ -143,7 +143,10 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     rendered = time.perf_counter()
 
     written = _write(out_dir, files)
-    after = {path: output_stamp(os.stat(out_dir / path)) for path in written}
+    after = {path: output_stamp(os.lstat(out_dir / path)) for path in written}
+    # A file replaced moved its folder's date; no folder came or went.
+    moved = {path.rpartition("/")[0] for path in written}
+    folders = {**folders, **{folder: os.stat(os.path.join(out_dir, folder)).st_mtime_ns for folder in moved}}
     # A page rendered again keeps its recorded signature: it was made from the post's old
     # version, so the next build that signs the page finds it moved and renders it again
     # (the same bytes, not written). Never the other way round.
@@ -155,7 +158,7 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
                after_body_edits(holdings, [edit.article for edit in edited],
                                 {id(edit.article): edit.digest for edit in edited}, {**holdings.keys, **keys}),
                LastInputs(tuple(parts), inputs.pages), Readings(pages.keys(), (), readings),
-               dropped_parses=[holdings.keys[edit.source] for edit in edited])
+               dropped_parses=[holdings.keys[edit.source] for edit in edited], folders=folders)
     finished = time.perf_counter()
     return last, QuickResult(rendered=len(pages), written=len(written),
                              timings={"parse": parsed - started, "render": rendered - parsed, "write": finished - rendered})
