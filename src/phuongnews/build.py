@@ -217,7 +217,8 @@ def build(options: BuildOptions) -> BuildResult:
             site, outputs, statics, options.site_dir, options.output,
             cache.outputs(options.output) if cache else {}, digests,
             parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
-            _last_signed(cache, options.output, site) if cache else None, keep_readings=cache is not None)
+            _last_signed(cache, options.output, site) if cache else None, keep_readings=cache is not None,
+            templates_cache=cache.templates_folder if cache else None)
         finished = time.perf_counter()
         result = BuildResult(
             posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),

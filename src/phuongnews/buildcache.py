@@ -36,6 +36,7 @@ from phuongnews.fingerprint import Stamp, program_digest
 from phuongnews.holdings import Holdings
 
 FOLDER = Path(".phuongnews-cache") / "build"
+TEMPLATES_FOLDER = Path(".phuongnews-cache") / "templates"  # Jinja's compiled templates (render.make_environment)
 _SCHEMA = 4
 
 
@@ -78,9 +79,13 @@ class BuildCache:
     def __init__(self, site_dir: Path):
         self.folder = site_dir / FOLDER
         self.db: sqlite3.Connection | None = None
+        self.templates_folder: Path | None = None  # None: templates are compiled every build
         with contextlib.suppress(OSError, sqlite3.Error):
             self.folder.mkdir(parents=True, exist_ok=True)
             self.db = self._open()
+        with contextlib.suppress(OSError):
+            (site_dir / TEMPLATES_FOLDER).mkdir(parents=True, exist_ok=True)
+            self.templates_folder = site_dir / TEMPLATES_FOLDER
 
     def _open(self) -> sqlite3.Connection:
         path = self.folder / "cache.sqlite"

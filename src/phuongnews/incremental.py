@@ -62,11 +62,13 @@ class Written:
 def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Path], site_dir: Path,
                      out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
                      digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
-                     last: LastSigned | None = None, keep_readings: bool = False) -> Written:
+                     last: LastSigned | None = None, keep_readings: bool = False,
+                     templates_cache: Path | None = None) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`; `last`: what
     lets the build sign only the pages an edit of posts' bodies touched; `keep_readings`:
-    note which pages read which posts' bodies, for quickedit.py (Written.readings)."""
+    note which pages read which posts' bodies, for quickedit.py (Written.readings);
+    `templates_cache`: where compiled templates are kept (render.make_environment)."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
@@ -87,7 +89,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
     signed = time.perf_counter()
 
-    env = make_environment(site, site_dir / TEMPLATES_DIR)
+    env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
     for name in sorted({output.template for output in stale if output.template}):
         try:  # compiled once here, so forked workers inherit them instead of each compiling its own
             env.get_template(name)

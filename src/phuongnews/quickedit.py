@@ -118,7 +118,7 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     except Exception:  # noqa: BLE001 -- a frozen page that does not thaw: build in full
         return None
     site = Site(config=config, articles=(), pages=inputs.pages)
-    env = make_environment(site, options.site_dir / TEMPLATES_DIR)
+    env = make_environment(site, options.site_dir / TEMPLATES_DIR, cache.templates_folder)
     targets = link_targets(records)
     base = "/" if config.relative else config.base_path
     files: dict[str, bytes] = {}

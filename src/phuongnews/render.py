@@ -56,9 +56,12 @@ class BodyReadingEnvironment(jinja2.Environment):
         return super().getitem(obj, argument)
 
 
-def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
+def make_environment(site: Site, templates_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """`bytecode_dir`: where compiled templates are kept between builds (the build cache's),
+    so that a build rendering a few pages does not compile the templates again."""
     config = site.config
     env = BodyReadingEnvironment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None,
         loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

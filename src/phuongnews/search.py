@@ -465,12 +465,14 @@ def patched_files(read: Callable[[str], bytes], folder: str,
     None if the change is more than that (another address, year or units), or if it would
     change which index files there are (a shard more or less): then the index is assembled
     afresh. What it returns is what assembling afresh would give for those files
-    (tests/test_quickedit.py)."""
+    (tests/test_quickedit.py). Only the shards from the first one a changed word is in are
+    read back, and only until the shards' cuts fall where they fell."""
     manifest = json.loads(read(folder + INDEX))
     count, starts = manifest["count"], manifest["shards"]
     for number, old, new in changes:
         if number >= count or (old.url, old.year, old.units) != (new.url, new.year, new.units):
             return None
+    files: dict[str, bytes] = {}
     # The documents' chunks.
     chunks: dict[int, list] = {}
     for number, _, new in changes:
@@ -478,22 +480,22 @@ def patched_files(read: Callable[[str], bytes], folder: str,
         if rows is None:
             rows = chunks[number // DOCS_PER_CHUNK] = json.loads(read(f"{folder}bai/{number // DOCS_PER_CHUNK}.json"))
         rows[number % DOCS_PER_CHUNK] = [new.url, new.title, new.iso_date, new.date_text, list(new.units), new.excerpt]
-    # The shards, read back into every term's entry, in the script's order.
-    old_shards = [read(f"{folder}chi-muc/{number}.json") for number in range(len(starts))]
-    entries: dict[str, dict] = {}
-    old_spans: list[tuple[str, str]] = []
-    for data in old_shards:
-        terms = sorted(json.loads(data).items(), key=lambda item: _utf16(item[0]))
-        entries.update(terms)
-        old_spans.append((terms[0][0], terms[-1][0]) if terms else ("", ""))
-    order = list(entries)
-    touched: set[str] = set()
+    for number, rows in chunks.items():
+        files[f"{folder}bai/{number}.json"] = _json(rows)
+
+    # The postings each change adds or removes, in the shard whose range holds the term.
+    shard_bytes = [read(f"{folder}chi-muc/{number}.json") for number in range(len(starts))]
+    start_keys = [_utf16(start) for start in starts]
+    shards: dict[int, dict[str, dict]] = {}  # shard number -> its terms' entries, as changed
     for number, old, new in changes:
         for which, field_name in ((0, "title_keys"), (1, "other_keys")):
             before, after = set(_unpacked(getattr(old, field_name))), set(_unpacked(getattr(new, field_name)))
             for key in before ^ after:
                 term, form = key.decode("utf-8").split(_FORM)
-                entry = dict(entries.get(term, {}))
+                at = max(0, bisect.bisect_right(start_keys, _utf16(term)) - 1) if starts else 0
+                if at not in shards:
+                    shards[at] = json.loads(shard_bytes[at]) if shard_bytes else {}
+                entry = dict(shards[at].get(term, {}))
                 pair = list(entry.get(form, ("", "")))
                 ids = decode_postings(pair[which])
                 if key in after:
@@ -505,40 +507,48 @@ def patched_files(read: Callable[[str], bytes], folder: str,
                     entry.pop(form, None)
                 else:
                     entry[form] = pair
-                if not entry:
-                    del entries[term]
-                    order.remove(term)
+                if entry:
+                    shards[at][term] = entry
                 else:
-                    if term not in entries:
-                        bisect.insort(order, term, key=_utf16)
-                    entries[term] = entry
-                touched.add(term)
-    cuts = _shard_cuts(order, lambda term: _entry_size(term, entries[term]))
-    if len(cuts) != len(old_shards):
-        return None
-    files: dict[str, bytes] = {}
-    new_starts = []
-    touched_keys = sorted(map(_utf16, touched))  # a term gone counts where it was
-    for number, (start, end) in enumerate(cuts):
-        span = (order[start], order[end - 1])
-        new_starts.append(span[0])
-        if span != old_spans[number] or _any_between(touched_keys, _utf16(span[0]), _utf16(span[1])):
-            data = _json({term: entries[term] for term in order[start:end]})
-            if data != old_shards[number]:
+                    shards[at].pop(term, None)
+
+    # The shards cut again from the first changed one, until a cut falls where one fell
+    # after the last changed one: from there on, every shard is as it was.
+    new_shards: list[tuple[str, bytes]] = [(start, data) for start, data in zip(starts, shard_bytes)]
+    if shards:
+        first, last = min(shards), max(shards)
+        walked: list[dict[str, dict]] = []
+        current: dict[str, dict] = {}
+        size, resumed = 0, len(starts)
+        for at in range(first, len(starts) or 1):
+            terms = shards[at] if at in shards else json.loads(shard_bytes[at])
+            for term in sorted(terms, key=_utf16):
+                current[term] = terms[term]
+                size += _entry_size(term, terms[term])
+                if size >= SHARD_BYTES:
+                    walked.append(current)
+                    current, size = {}, 0
+            if at >= last and not current:  # a cut at the end of an old shard: the rest stands
+                resumed = at + 1
+                break
+        if current:
+            walked.append(current)
+        new_shards[first:resumed] = [(min(shard, key=_utf16), _json(shard)) for shard in walked]
+        if len(new_shards) != len(starts):
+            return None
+        for number, (_, data) in enumerate(new_shards):
+            if data != shard_bytes[number]:
                 files[f"{folder}chi-muc/{number}.json"] = data
-    for number, rows in chunks.items():
-        files[f"{folder}bai/{number}.json"] = _json(rows)
+
     # The manifest's version stamp covers every index file.
-    names = [f"{folder}chi-muc/{n}.json" for n in range(len(cuts))]
-    names += [f"{folder}bai/{n}.json" for n in range((count + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK)]
+    names = [f"{folder}bai/{n}.json" for n in range((count + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK)]
     names += [f"{folder}don-vi/{unit[0]}.json" for unit in manifest["units"]]
+    contents = {name: files.get(name) or read(name) for name in names}
+    contents.update({f"{folder}chi-muc/{number}.json": data for number, (_, data) in enumerate(new_shards)})
     digest = hashlib.sha256()
-    for name in sorted(names):
-        data = files.get(name)
-        if data is None:
-            data = old_shards[int(name[len(folder) + 8:-5])] if name.startswith(folder + "chi-muc/") else read(name)
-        digest.update(name.encode("utf-8") + b"\0" + data + b"\0")
-    manifest["version"], manifest["shards"] = digest.hexdigest()[:12], new_starts
+    for name in sorted(contents):
+        digest.update(name.encode("utf-8") + b"\0" + contents[name] + b"\0")
+    manifest["version"], manifest["shards"] = digest.hexdigest()[:12], [start for start, _ in new_shards]
     files[folder + INDEX] = _json(manifest)
     return files
 
