@@ -327,3 +327,22 @@ def test_a_build_with_no_change_still_finds_a_stray_file_in_the_output(builds, t
     result = builds()
     assert result.removed == 1
     assert tree(builds.out) == builds.clean(tmp_path)
+
+
+def test_quick_builds_keep_their_changes_as_patches_until_a_full_build_writes_all(builds, tmp_path, monkeypatch):
+    from phuongnews import buildcache
+    monkeypatch.setattr(buildcache, "MAX_PATCHES", 12)
+    quick = []
+    for n in range(4):
+        append(builds.site, "content/posts/2020/tin-4.md", f"\nCâu {n}.\n")
+        quick.append(builds.quick())
+        assert tree(builds.out) == builds.clean(tmp_path)
+    # Each quick build patches a few entries; past 12 the next build is a full one, which
+    # writes every value whole and drops the patches, and quick builds follow again.
+    assert quick[0] and not all(quick)
+    cache = BuildCache(builds.site)
+    assert cache.db.execute("SELECT count(*) FROM patches").fetchone()[0] <= 12
+    cache.close()
+    append(builds.site, "content/posts/2020/tin-4.md", "\nCâu cuối.\n")
+    assert builds.quick()
+    assert tree(builds.out) == builds.clean(tmp_path)

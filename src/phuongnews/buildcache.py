@@ -13,6 +13,9 @@ Its tables are each keyed so that a stale entry can never be mistaken for a fres
 - `sources`: per output folder, what the last build was made from (LastInputs: the digest of
   every site file, the fixed pages), so that the next one can tell which files changed;
 - `folders`: per output folder, the date of each of its folders once written (incremental.as_left);
+- `patches`: what quick builds (quickedit.py) changed in `files`, `outputs`, `folders`,
+  `holdings` and `sources` since the last full build, entry by entry, so that a quick build
+  writes kilobytes rather than every value again; read over the values they patch;
 - `readers` and `body_reads`: per output folder, the pages that read posts' bodies, with their
   planned values (pagevalues.py), and whose bodies each read (quickedit.py).
 `files` and `outputs` are read and written whole by every build: each is kept as one pickled
@@ -25,6 +28,7 @@ SQLite gives atomic commits, so a build killed while saving leaves the previous 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -38,6 +42,8 @@ from phuongnews.holdings import Holdings
 FOLDER = Path(".phuongnews-cache") / "build"
 TEMPLATES_FOLDER = Path(".phuongnews-cache") / "templates"  # Jinja's compiled templates (render.make_environment)
 _SCHEMA = 4
+MAX_PATCHES = 5_000  # read by every build: past this many, the next build is a full one and writes all whole
+FIXED_PARTS = 4  # build.source_parts: the program, the options, site.yaml and its digest, then path, digest …
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ class BuildCache:
             # Another schema or another program: nothing in it can be trusted.
             db.executescript("DROP TABLE IF EXISTS parses; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS holdings; "
                              "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS readers; DROP TABLE IF EXISTS body_reads; "
-                             "DROP TABLE IF EXISTS folders;")
+                             "DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS patches;")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
             CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB);
@@ -118,6 +124,7 @@ class BuildCache:
             CREATE TABLE IF NOT EXISTS holdings (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS sources (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS patches (kind TEXT, folder TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, folder, key));
             CREATE TABLE IF NOT EXISTS readers (folder TEXT, path TEXT, value BLOB, PRIMARY KEY (folder, path));
             CREATE TABLE IF NOT EXISTS body_reads (folder TEXT, source TEXT, path TEXT, PRIMARY KEY (folder, source, path));
             CREATE INDEX IF NOT EXISTS body_reads_by_path ON body_reads (folder, path);
@@ -131,7 +138,7 @@ class BuildCache:
     def file_digests(self) -> dict[str, tuple[Stamp, str]]:
         if self.db is None:
             return {}
-        return self._value("SELECT value FROM files", ()) or {}
+        return {**(self._value("SELECT value FROM files", ()) or {}), **self._patches("files", "")}
 
     def parses(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, str], object]]:
         """key -> (deps: site path -> digest, value) for the keys that are cached."""
@@ -150,22 +157,42 @@ class BuildCache:
     def outputs(self, out_dir: Path) -> dict[str, OutputRecord]:
         if self.db is None:
             return {}
-        return self._value("SELECT value FROM outputs WHERE folder=?", (_folder(out_dir),)) or {}
+        records = self._value("SELECT value FROM outputs WHERE folder=?", (_folder(out_dir),)) or {}
+        return {**records, **self._patches("outputs", _folder(out_dir))} if records else {}
 
     def folders(self, out_dir: Path) -> dict[str, int] | None:
         if self.db is None:
             return None
-        return self._value("SELECT value FROM folders WHERE folder=?", (_folder(out_dir),))
+        folders = self._value("SELECT value FROM folders WHERE folder=?", (_folder(out_dir),))
+        return {**folders, **self._patches("folders", _folder(out_dir))} if folders is not None else None
 
     def holdings(self, out_dir: Path) -> Holdings | None:
         if self.db is None:
             return None
-        return self._value("SELECT value FROM holdings WHERE folder=?", (_folder(out_dir),))
+        holdings = self._value("SELECT value FROM holdings WHERE folder=?", (_folder(out_dir),))
+        digests, keys = self._patches("digests", _folder(out_dir)), self._patches("keys", _folder(out_dir))
+        if holdings is None or not (digests or keys):
+            return holdings
+        return dataclasses.replace(holdings, digests={**holdings.digests, **digests}, keys={**holdings.keys, **keys})
 
     def inputs(self, out_dir: Path) -> LastInputs | None:
         if self.db is None:
             return None
-        return self._value("SELECT value FROM sources WHERE folder=?", (_folder(out_dir),))
+        inputs = self._value("SELECT value FROM sources WHERE folder=?", (_folder(out_dir),))
+        moved = self._patches("parts", _folder(out_dir))
+        if inputs is None or not moved:
+            return inputs
+        parts = list(inputs.parts)
+        for at in range(FIXED_PARTS, len(parts), 2):
+            parts[at + 1] = moved.get(parts[at], parts[at + 1])
+        return dataclasses.replace(inputs, parts=tuple(parts))
+
+    def _patches(self, kind: str, folder: str) -> dict:
+        try:
+            return {key: pickle.loads(value) for key, value in
+                    self.db.execute("SELECT key, value FROM patches WHERE kind=? AND folder=?", (kind, folder))}
+        except Exception:  # noqa: BLE001 -- a patch that does not load: the value it patches is void
+            return {}
 
     def readers(self, out_dir: Path, sources: Iterable[str]) -> dict[str, bytes]:
         """Output path -> frozen values (pagevalues.py) of every page that read the body of a
@@ -232,6 +259,34 @@ class BuildCache:
             if inputs is not None and readings is not None:
                 db.execute("INSERT INTO sources VALUES (?, ?)", (folder, pickle.dumps(inputs, 5)))
             self._save_readings(folder, readings)
+            db.execute("DELETE FROM patches WHERE folder=? OR kind='files'", (folder,))  # all written whole above
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+
+    def save_edits(self, out_dir: Path, new_parses: Mapping[str, tuple[dict, object]], dropped_parses: Iterable[str],
+                   last: LastBuild, readings: Readings, changed: Mapping[str, Mapping[str, object]]) -> None:
+        """What a quick build (quickedit.py) changed: its parses, its last-build record and
+        readings, and `changed`: kind ("files", "outputs", "folders", "digests" and "keys"
+        of the holdings, "parts" of the inputs: path -> digest) -> key -> new value, kept as
+        patches. Past MAX_PATCHES of them, they go back to a full build's care: the next
+        build is a full one."""
+        if self.db is None:
+            return
+        db, folder = self.db, _folder(out_dir)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
+                           ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
+            db.executemany("DELETE FROM parses WHERE key=?", ((key,) for key in dropped_parses if key not in new_parses))
+            db.executemany("INSERT OR REPLACE INTO patches VALUES (?, ?, ?, ?)",
+                           ((kind, "" if kind == "files" else folder, key, pickle.dumps(value, 5))
+                            for kind, values in changed.items() for key, value in values.items()))
+            if db.execute("SELECT count(*) FROM patches WHERE folder=?", (folder,)).fetchone()[0] > MAX_PATCHES:
+                db.execute("DELETE FROM sources WHERE folder=?", (folder,))  # no quick build: a full one saves all anew
+            db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (folder, pickle.dumps(last, 5)))
+            self._save_readings(folder, readings)
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
@@ -260,10 +315,11 @@ class BuildCache:
             return
         with contextlib.suppress(sqlite3.Error):
             self.db.execute("BEGIN IMMEDIATE")
-            known = self._value("SELECT value FROM files", ()) or {}
+            known = self.file_digests()
             if any(known.get(path) != entry for path, entry in files.items()):
                 known.update(files)
                 self.db.execute("INSERT OR REPLACE INTO files VALUES (1, ?)", (pickle.dumps(known, 5),))
+                self.db.execute("DELETE FROM patches WHERE kind='files'")
             self.db.execute("COMMIT")
 
     def close(self) -> None:

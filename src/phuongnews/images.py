@@ -272,7 +272,9 @@ def publish(needed: dict[str, Needed], cache_dir: Path) -> Published:
         if missing:
             jobs.append((photo, tuple(missing)))
     if len(jobs) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # here: a build without new photos never needs it
+        from concurrent.futures import (
+            ProcessPoolExecutor,  # here: a build without new photos never needs it
+        )
 
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(jobs))) as pool:
             results = list(pool.map(_job, [(str(p.path), p.key, v, str(cache_dir)) for p, v in jobs]))

@@ -30,12 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from phuongnews import pagevalues, search, urls
-from phuongnews.buildcache import BuildCache, LastBuild, LastInputs, Readings
+from phuongnews.buildcache import FIXED_PARTS, BuildCache, LastBuild, Readings
 from phuongnews.config import load_config
 from phuongnews.content import file_parser, parse_scope, stem_of
 from phuongnews.errors import ErrorList
 from phuongnews.fingerprint import FileDigests, text_digest
-from phuongnews.holdings import after_body_edits
 from phuongnews.incremental import as_left, output_stamp
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Site
@@ -47,7 +46,6 @@ from phuongnews.writer import Staging
 
 # More changed files than this, and a full build is about as quick.
 MAX_CHANGED = 8
-_FIXED_PARTS = 4  # source_parts: the program, the options, site.yaml and its digest, then the files
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,10 +65,10 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     started = time.perf_counter()
     out_dir = options.output.absolute()
     inputs = cache.inputs(out_dir)
-    if inputs is None or tuple(inputs.parts[:_FIXED_PARTS]) != tuple(parts[:_FIXED_PARTS]):
+    if inputs is None or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
         return None
-    before = dict(zip(inputs.parts[_FIXED_PARTS::2], inputs.parts[_FIXED_PARTS + 1::2]))
-    now = dict(zip(parts[_FIXED_PARTS::2], parts[_FIXED_PARTS + 1::2]))
+    before = dict(zip(inputs.parts[FIXED_PARTS::2], inputs.parts[FIXED_PARTS + 1::2]))
+    now = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
     if before.keys() != now.keys():
         return None  # a file added or removed
     changed = [path for path, digest in now.items() if before[path] != digest]
@@ -102,11 +100,12 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
         return None  # the output folder is not as the last build left it, or that is not sure
 
     posts: dict[str, Article] = {edit.source: edit.article for edit in edited}
+    holdings_keys = dict(holdings.keys)  # the last build's: where the posts' last parses are
 
     def post_of(source: str) -> Article:
         found = posts.get(source)
         if found is None:
-            value = cache.parses([holdings.keys[source]]).get(holdings.keys[source])
+            value = cache.parses([holdings_keys[source]]).get(holdings_keys[source])
             if value is None:
                 raise KeyError(source)
             found = posts[source] = value[1][0]
@@ -143,22 +142,23 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     rendered = time.perf_counter()
 
     written = _write(out_dir, files)
-    after = {path: output_stamp(os.lstat(out_dir / path)) for path in written}
-    # A file replaced moved its folder's date; no folder came or went.
-    moved = {path.rpartition("/")[0] for path in written}
-    folders = {**folders, **{folder: os.stat(os.path.join(out_dir, folder)).st_mtime_ns for folder in moved}}
     # A page rendered again keeps its recorded signature: it was made from the post's old
     # version, so the next build that signs the page finds it moved and renders it again
     # (the same bytes, not written). Never the other way round.
-    records = {path: dataclasses.replace(record, stamp=after[path]) if path in after else record
-               for path, record in records.items()}
+    records = {path: dataclasses.replace(records[path], stamp=output_stamp(os.lstat(out_dir / path))) for path in written}
+    # A file replaced moved its folder's date; no folder came or went.
+    folders = {folder: os.stat(os.path.join(out_dir, folder)).st_mtime_ns
+               for folder in {path.rpartition("/")[0] for path in written}}
     keys = {edit.source: edit.key for edit in edited}
-    cache.save(None, {edit.key: edit.entry for edit in edited}, {**digests.known, **digests.used}, out_dir, records,
-               dataclasses.replace(last, state=state, moment=options.now),
-               after_body_edits(holdings, [edit.article for edit in edited],
-                                {id(edit.article): edit.digest for edit in edited}, {**holdings.keys, **keys}),
-               LastInputs(tuple(parts), inputs.pages), Readings(pages.keys(), (), readings),
-               dropped_parses=[holdings.keys[edit.source] for edit in edited], folders=folders)
+    cache.save_edits(out_dir, {edit.key: edit.entry for edit in edited}, [holdings_keys[edit.source] for edit in edited],
+                     dataclasses.replace(last, state=state, moment=options.now), Readings(pages.keys(), (), readings), {
+                         "files": {path: entry for path, entry in digests.used.items() if digests.known.get(path) != entry},
+                         "outputs": records,
+                         "folders": folders,
+                         "digests": {edit.source: edit.digest for edit in edited},
+                         "keys": keys,
+                         "parts": {path: now[path] for path in changed},
+                     })
     finished = time.perf_counter()
     return last, QuickResult(rendered=len(pages), written=len(written),
                              timings={"parse": parsed - started, "render": rendered - parsed, "write": finished - rendered})
