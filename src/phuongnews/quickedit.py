@@ -50,7 +50,7 @@ MAX_CHANGED = 8
 
 @dataclasses.dataclass(frozen=True)
 class QuickResult:
-    """What build() needs to answer: the numbers of the last build, and this one's work."""
+    """What a quick build did, for build() to report beside the last build's numbers."""
 
     rendered: int
     written: int
@@ -64,77 +64,29 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     `state`: their digest. Returns the last build's record and what was done."""
     started = time.perf_counter()
     out_dir = options.output.absolute()
-    inputs = cache.inputs(out_dir)
-    if inputs is None or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
+    found = _changed_posts(options, cache, parts)
+    if found is None:
         return None
-    before = dict(zip(inputs.parts[FIXED_PARTS::2], inputs.parts[FIXED_PARTS + 1::2]))
-    now = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
-    if before.keys() != now.keys():
-        return None  # a file added or removed
-    changed = [path for path, digest in now.items() if before[path] != digest]
-    if not changed or len(changed) > MAX_CHANGED:
-        return None
-    # The same transaction saved them and the inputs: they are of the same build.
-    last, holdings = cache.last_build(out_dir), cache.holdings(out_dir)
-    if last is None or holdings is None:
-        return None
-    if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
-        return None  # a scheduled post is due: the posts shown change
-    sources = {path: nfc(path) for path in changed}
-    if any(source not in holdings.keys or os.path.islink(options.site_dir / path) for path, source in sources.items()):
-        return None  # not a published post (a template, a page, a photo, a draft …)
-
+    inputs, last, holdings, changed = found
     errors = ErrorList()
     config = load_config(options.site_dir, errors, options.base_url)
     if config is None or errors:
         return None
     if options.relative:
         config = dataclasses.replace(config, relative=True)
-    edited = _parsed_again(options.site_dir, config, cache, digests, holdings, sources)
+    edited = _parsed_again(options.site_dir, config, cache, digests, holdings, changed)
     if edited is None:
         return None
-    parsed = time.perf_counter()
-
     records, folders = cache.outputs(out_dir), cache.folders(out_dir)
     if not as_left(out_dir, records, folders):
         return None  # the output folder is not as the last build left it, or that is not sure
+    parsed = time.perf_counter()
 
-    posts: dict[str, Article] = {edit.source: edit.article for edit in edited}
-    holdings_keys = dict(holdings.keys)  # the last build's: where the posts' last parses are
-
-    def post_of(source: str) -> Article:
-        found = posts.get(source)
-        if found is None:
-            value = cache.parses([holdings_keys[source]]).get(holdings_keys[source])
-            if value is None:
-                raise KeyError(source)
-            found = posts[source] = value[1][0]
-        return found
-
-    try:
-        pages = {path: pagevalues.thaw(data, post_of)
-                 for path, data in cache.readers(out_dir, [edit.source for edit in edited]).items()}
-    except Exception:  # noqa: BLE001 -- a frozen page that does not thaw: build in full
+    made = _pages_made_again(options, config, cache, holdings, inputs.pages, records, edited)
+    if made is None:
         return None
-    site = Site(config=config, articles=(), pages=inputs.pages)
-    env = make_environment(site, options.site_dir / TEMPLATES_DIR, cache.templates_folder)
-    targets = link_targets(records)
-    base = "/" if config.relative else config.base_path
-    files: dict[str, bytes] = {}
-    readings: dict[str, tuple[tuple[str, ...], bytes]] = {}
-    for path, output in sorted(pages.items()):
-        reads: set[str] = set()
-        data = render_output(env, output, errors, set(), reads)
-        if data is None:
-            return None
-        check_page(output, data, targets, base, lambda name: None, errors, set())
-        if errors:
-            return None  # a broken link: the full build reports it where the clerk can mend it
-        files[path] = data
-        if reads:
-            readings[path] = (tuple(sorted(reads)), pagevalues.freeze(output))
-    folder = urls.search(config.urls)
-    index = search.patched_files(lambda url: (out_dir / urls.output_path(url)).read_bytes(), folder,
+    files, readings = made
+    index = search.patched_files(lambda url: (out_dir / urls.output_path(url)).read_bytes(), urls.search(config.urls),
                                  [(holdings.posts.index(edit.source), edit.old_entry, edit.new_entry) for edit in edited])
     if index is None:
         return None
@@ -149,19 +101,88 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     # A file replaced moved its folder's date; no folder came or went.
     folders = {folder: os.stat(os.path.join(out_dir, folder)).st_mtime_ns
                for folder in {path.rpartition("/")[0] for path in written}}
-    keys = {edit.source: edit.key for edit in edited}
-    cache.save_edits(out_dir, {edit.key: edit.entry for edit in edited}, [holdings_keys[edit.source] for edit in edited],
-                     dataclasses.replace(last, state=state, moment=options.now), Readings(pages.keys(), (), readings), {
+    now_digests = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
+    cache.save_edits(out_dir, {edit.key: edit.entry for edit in edited}, [holdings.keys[edit.source] for edit in edited],
+                     dataclasses.replace(last, state=state, moment=options.now),
+                     Readings([path for path in readings], (), {path: r for path, r in readings.items() if r[0]}), {
                          "files": {path: entry for path, entry in digests.used.items() if digests.known.get(path) != entry},
                          "outputs": records,
                          "folders": folders,
                          "digests": {edit.source: edit.digest for edit in edited},
-                         "keys": keys,
-                         "parts": {path: now[path] for path in changed},
+                         "keys": {edit.source: edit.key for edit in edited},
+                         "parts": {path: now_digests[path] for path in changed},
                      })
     finished = time.perf_counter()
-    return last, QuickResult(rendered=len(pages), written=len(written),
+    return last, QuickResult(rendered=len(readings), written=len(written),
                              timings={"parse": parsed - started, "render": rendered - parsed, "write": finished - rendered})
+
+
+def _changed_posts(options, cache: BuildCache, parts: Sequence[str]):
+    """(the last build's inputs, its record, its holdings, {changed path: source}) when the
+    files that changed since the last build are a few published posts and nothing else, and
+    no scheduled post came due since; else None."""
+    out_dir = options.output.absolute()
+    inputs = cache.inputs(out_dir)
+    if inputs is None or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
+        return None  # another program, other options, another site.yaml
+    before = dict(zip(inputs.parts[FIXED_PARTS::2], inputs.parts[FIXED_PARTS + 1::2]))
+    now = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
+    if before.keys() != now.keys():
+        return None  # a file added or removed
+    changed = {path: nfc(path) for path, digest in now.items() if before[path] != digest}
+    if not changed or len(changed) > MAX_CHANGED:
+        return None
+    # The same transaction saved them and the inputs: they are of the same build.
+    last, holdings = cache.last_build(out_dir), cache.holdings(out_dir)
+    if last is None or holdings is None:
+        return None
+    if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
+        return None  # a scheduled post is due: the posts shown change
+    if any(source not in holdings.keys or os.path.islink(options.site_dir / path) for path, source in changed.items()):
+        return None  # not a published post (a template, a page, a photo, a draft …)
+    return inputs, last, holdings, changed
+
+
+def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages, records,
+                      edited: list[_Edit]) -> tuple[dict[str, bytes], dict] | None:
+    """The pages that read an edited post's body, rendered with the posts as they are now
+    and their links checked: (output path -> bytes, output path -> (bodies read, frozen
+    values)); None on any fault, for the full build to report."""
+    posts: dict[str, Article] = {edit.source: edit.article for edit in edited}
+
+    def post_of(source: str) -> Article:
+        found = posts.get(source)
+        if found is None:  # as the last build parsed it
+            value = cache.parses([holdings.keys[source]]).get(holdings.keys[source])
+            if value is None:
+                raise KeyError(source)
+            found = posts[source] = value[1][0]
+        return found
+
+    out_dir = options.output.absolute()
+    try:
+        pages = {path: pagevalues.thaw(data, post_of)
+                 for path, data in cache.readers(out_dir, [edit.source for edit in edited]).items()}
+    except Exception:  # noqa: BLE001 -- a frozen page that does not thaw: build in full
+        return None
+    env = make_environment(Site(config=config, articles=(), pages=fixed_pages), options.site_dir / TEMPLATES_DIR,
+                           cache.templates_folder)
+    targets = link_targets(records)
+    base = "/" if config.relative else config.base_path
+    errors = ErrorList()
+    files: dict[str, bytes] = {}
+    readings: dict[str, tuple[tuple[str, ...], bytes]] = {}
+    for path, output in sorted(pages.items()):
+        reads: set[str] = set()
+        data = render_output(env, output, errors, set(), reads)
+        if data is None:
+            return None
+        check_page(output, data, targets, base, lambda name: None, errors, set())
+        if errors:
+            return None  # a broken link: the full build reports it where the clerk can mend it
+        files[path] = data
+        readings[path] = (tuple(sorted(reads)), pagevalues.freeze(output) if reads else b"")
+    return files, readings
 
 
 @dataclasses.dataclass(frozen=True)
