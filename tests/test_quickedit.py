@@ -346,3 +346,22 @@ def test_quick_builds_keep_their_changes_as_patches_until_a_full_build_writes_al
     append(builds.site, "content/posts/2020/tin-4.md", "\nCâu cuối.\n")
     assert builds.quick()
     assert tree(builds.out) == builds.clean(tmp_path)
+
+
+def test_every_page_of_the_example_site_thaws_as_it_was_frozen():
+    """Frozen with its posts, units and JSON-LD as references, a page thaws to the very values
+    the plan made, the posts being the site's own objects again."""
+    from phuongnews import pagevalues
+    from phuongnews.plan import plan
+    repo = Path(__file__).resolve().parent.parent
+    site = build_module.load_site(BuildOptions(site_dir=repo))
+    posts = {article.source: article for article in site.articles}
+    outputs = plan(site)
+    for output in outputs:
+        data = pagevalues.freeze(output)
+        thawed = pagevalues.thaw(data, posts.__getitem__, site.config.unit, lambda source: posts[source].derived.json_ld)
+        assert (thawed.url, thawed.template, thawed.source) == (output.url, output.template, output.source)
+        assert thawed.context == output.context, output.url
+        if output.template == "article.html":
+            assert thawed.context["article"] is output.context["article"]
+            assert b"schema.org" not in data and b"\x8c\x04Unit\x94" not in data  # no JSON-LD, no units kept

@@ -127,7 +127,6 @@ class BuildCache:
             CREATE TABLE IF NOT EXISTS patches (kind TEXT, folder TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, folder, key));
             CREATE TABLE IF NOT EXISTS readers (folder TEXT, path TEXT, value BLOB, PRIMARY KEY (folder, path));
             CREATE TABLE IF NOT EXISTS body_reads (folder TEXT, source TEXT, path TEXT, PRIMARY KEY (folder, source, path));
-            CREATE INDEX IF NOT EXISTS body_reads_by_path ON body_reads (folder, path);
         """)
         db.execute(f"PRAGMA user_version={_SCHEMA}")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('program', ?)", (program,))
@@ -299,15 +298,20 @@ class BuildCache:
             db.execute("DELETE FROM body_reads WHERE folder=?", (folder,))
             return
         # What the pages rendered or removed read before is void; the others' stands.
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS void (path TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM void")
-        db.executemany("INSERT OR IGNORE INTO void VALUES (?)", ((path,) for path in (*readings.rendered, *readings.gone)))
-        db.execute("DELETE FROM readers WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
-        db.execute("DELETE FROM body_reads WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
+        if db.execute("SELECT 1 FROM readers WHERE folder=? LIMIT 1", (folder,)).fetchone() is not None:
+            self._drop_readings(folder, (*readings.rendered, *readings.gone))
         db.executemany("INSERT INTO readers VALUES (?, ?, ?)",
                        ((folder, path, value) for path, (_, value) in readings.pages.items()))
         db.executemany("INSERT INTO body_reads VALUES (?, ?, ?)",
                        ((folder, source, path) for path, (sources, _) in readings.pages.items() for source in sources))
+
+    def _drop_readings(self, folder: str, paths: Iterable[str]) -> None:
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS void (path TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM void")
+        db.executemany("INSERT OR IGNORE INTO void VALUES (?)", ((path,) for path in paths))
+        db.execute("DELETE FROM readers WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
+        db.execute("DELETE FROM body_reads WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
 
     def save_digests(self, files: Mapping[str, tuple[Stamp, str]]) -> None:
         """Remember files whose stamps moved though their bytes did not (a fresh clone)."""

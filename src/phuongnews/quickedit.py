@@ -159,9 +159,17 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
             found = posts[source] = value[1][0]
         return found
 
+    settings = settings_digest(config)
+
+    def json_ld_of(source: str):
+        derived = post_of(source).derived
+        if getattr(derived, "settings", None) != settings:
+            raise KeyError(source)  # made for other settings: the plan would make it again
+        return derived.json_ld
+
     out_dir = options.output.absolute()
     try:
-        pages = {path: pagevalues.thaw(data, post_of)
+        pages = {path: pagevalues.thaw(data, post_of, config.unit, json_ld_of)
                  for path, data in cache.readers(out_dir, [edit.source for edit in edited]).items()}
     except Exception:  # noqa: BLE001 -- a frozen page that does not thaw: build in full
         return None
