@@ -365,3 +365,21 @@ def test_every_page_of_the_example_site_thaws_as_it_was_frozen():
         if output.template == "article.html":
             assert thawed.context["article"] is output.context["article"]
             assert b"schema.org" not in data and b"\x8c\x04Unit\x94" not in data  # no JSON-LD, no units kept
+
+
+@pytest.mark.parametrize("options", [{"relative": True}, {"drafts": True}, {"base_url": "https://tinh.example.vn/phuong-mau/"}])
+def test_a_quick_build_keeps_the_options_of_the_build_it_follows(site_factory, tmp_path, options):
+    site = site_factory({**SITE, "content/posts/2020/nhap.md": post(title="Nháp", date="2020-06-01", extra="draft: true")})
+    builds = Builds(site, tmp_path / "web")
+    try:
+        builds(**options)
+        append(site, "content/posts/2020/tin-6.md", "\nMột câu nữa cho bài.\n")
+        before = builds.full
+        builds(**options)
+        assert builds.full == before  # quick
+        clean = tmp_path / "clean"
+        build(BuildOptions(site_dir=site, out_dir=clean, jobs=1, cache=False, **options))
+        assert tree(builds.out) == tree(clean)
+        assert not builds.quick()  # other options than the last build's: a full build
+    finally:
+        builds.stop()
