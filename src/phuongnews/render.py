@@ -24,21 +24,27 @@ from phuongnews.vietnamese import format_date_en, format_date_vi
 TEMPLATES_DIR = "templates"
 
 
+# A post's fields that show its body: the HTML, and what the plan derives from it (the search
+# index's words and excerpt).
+_BODY = frozenset({"body_html", "derived"})
+
+
 class BodyReadingEnvironment(jinja2.Environment):
     """A Jinja environment that notes whose bodies a page reads: while `body_reads` is a set,
     the source of every post whose `body_html` a template reads is added to it. A page that
     read no post's body renders the same bytes after an edit of a body (quickedit.py).
 
     Templates reach a post's fields only through `getattr`/`getitem` (`post.x`, `post['x']`,
-    `map(attribute=…)`, `sort(attribute=…)`, the `attr` filter); a name starting with "_"
-    (`post.__dict__`) counts as reading everything, and printing a post whole shows no body
-    (models.Article leaves it out of its repr)."""
+    `map(attribute=…)`, `sort(attribute=…)`, the `attr` filter); `derived` (made from the
+    body, among others) counts as the body, a name starting with "_" (`post.__dict__`) as
+    reading everything, and printing a post whole shows no body (models.Article leaves it
+    out of its repr, as it does `derived`)."""
 
     body_reads: set[str] | None = None
 
     def getattr(self, obj, attribute: str):
         # jinja2.Environment.getattr, with the note: it runs for every `.` in every template.
-        if type(obj) is Article and self.body_reads is not None and (attribute == "body_html" or attribute[:1] == "_"):
+        if type(obj) is Article and self.body_reads is not None and (attribute in _BODY or attribute[:1] == "_"):
             self.body_reads.add(obj.source)
         try:
             return getattr(obj, attribute)
@@ -51,7 +57,7 @@ class BodyReadingEnvironment(jinja2.Environment):
 
     def getitem(self, obj, argument):
         if type(obj) is Article and self.body_reads is not None and isinstance(argument, str) \
-                and (argument == "body_html" or argument[:1] == "_"):
+                and (argument in _BODY or argument[:1] == "_"):
             self.body_reads.add(obj.source)
         return super().getitem(obj, argument)
 
