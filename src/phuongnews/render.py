@@ -67,20 +67,20 @@ def _shared_function(env: jinja2.Environment, config) -> Callable:
     """shared(name) in templates: `{% include name %}` for a partial that is the same on every
     page (the header, the footer), rendered once per build instead of once per page. It sees
     the site-wide values only (`site`, `pages`, the URL helpers), never the page's; with
-    --relative its links depend on how deep the page is, so it is rendered once per depth."""
-    rendered: dict[tuple[str, str], Markup] = {}
+    --relative its links depend on the page's folder, so it is rendered once per folder."""
+    rendered: dict[tuple[str, str | None], Markup] = {}
 
     @jinja2.pass_context
     def shared(context, name: str) -> Markup:
         meta = context.get("meta") if config.relative else None
-        depth = urls.relative_link(meta.url, "") if meta is not None else ""
-        found = rendered.get((name, depth))
+        folder = urls.relative_base(meta.url) if meta is not None else None
+        found = rendered.get((name, folder))
         if found is None:
             # Only the page's address, for url(): a fragment reading anything else of the
             # page would show the first page's values on all of them, so it gets an error.
             values = {"meta": _Address(meta.url)} if meta is not None else {}
             text = env.get_template(name).render(values)
-            found = rendered[(name, depth)] = Markup(text.removesuffix("\n"))  # as {% include %} on its own line
+            found = rendered[(name, folder)] = Markup(text.removesuffix("\n"))  # as {% include %} on its own line
         return found
 
     return shared

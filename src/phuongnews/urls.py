@@ -85,9 +85,14 @@ def relative_link(from_url: str, target: str) -> str:
     """A link from the page at `from_url` to `target` that works opened from disk or a USB
     stick: relative, and naming the index.html file since there is no server to add it."""
     path, hash_mark, fragment = target.partition("#")
-    folder = from_url if from_url.endswith("/") else posixpath.dirname(from_url)
-    link = posixpath.relpath(output_path(path), folder.rstrip("/") or ".")
+    link = posixpath.relpath(output_path(path), relative_base(from_url).rstrip("/") or ".")
     return link + hash_mark + fragment
+
+
+def relative_base(from_url: str) -> str:
+    """The folder relative links on the page at `from_url` start from: pages in one folder
+    have the same links, pages at the same depth need not ('../lien-he/' from 'trang/a/')."""
+    return from_url if from_url.endswith("/") else posixpath.dirname(from_url)
 
 
 def alias_path(alias: str) -> str | None:
