@@ -7,15 +7,21 @@ import base64
 import json
 import pickle
 import unicodedata
+import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import jinja2
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from phuongnews import linkcheck, search, urls
 from phuongnews.build import BuildOptions, load_site
-from phuongnews.plan import _indented_json
+from phuongnews.errors import ErrorList
+from phuongnews.plan import _indented_json, plan
+from phuongnews.render import make_environment, render_outputs
 from phuongnews.vietnamese import clean_text, fold, slugify_vi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -133,3 +139,34 @@ def test_search_entries_can_be_kept_between_builds():
     fresh = search.build_index(site.articles, site.config, "tim-kiem/")
     from_kept = search.build_index(site.articles, site.config, "tim-kiem/", lambda article: kept[article.source])
     assert from_kept == fresh
+
+
+# {{ shared("name", a=x, b=2) }} as the include it stands for: {% with a = x, b = 2 %}{% include "name" %}{% endwith %}
+_SHARED_CALL = re.compile(r'\{\{ shared\("([^"]+)"((?:, \w+=[^,)]+)*)\) \}\}')
+
+
+def _as_include(match: re.Match) -> str:
+    values = [value.replace("=", " = ", 1) for value in match.group(2).split(", ")[1:]]
+    include = f'{{% include "{match.group(1)}" %}}'
+    return f"{{% with {', '.join(values)} %}}{include}{{% endwith %}}" if values else include
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, relative):
+    # The reference: every shared() an {% include %}, every call through Jinja's Context.call.
+    plain_templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", plain_templates)
+    for path in plain_templates.iterdir():
+        text = _SHARED_CALL.sub(_as_include, path.read_text(encoding="utf-8"))
+        assert "shared(" not in text.replace("with shared()", ""), path.name
+        path.write_text(text, encoding="utf-8")
+    site = load_site(BuildOptions(site_dir=REPO, relative=relative))
+    outputs = plan(site)
+    plain = make_environment(site, plain_templates)
+    plain.context_class = jinja2.runtime.Context
+    errors = ErrorList()
+    fast = render_outputs(make_environment(site, REPO / "templates"), outputs, errors)
+    expected = render_outputs(plain, outputs, errors)
+    assert not errors
+    assert len(fast) > 50
+    assert fast == expected
