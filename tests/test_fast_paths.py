@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from phuongnews import linkcheck, search, urls
+from phuongnews import linkcheck, render, search, urls
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.plan import _indented_json, plan
@@ -151,15 +151,19 @@ def _as_include(match: re.Match) -> str:
     return f"{{% with {', '.join(values)} %}}{include}{{% endwith %}}" if values else include
 
 
-@pytest.mark.parametrize("relative", [False, True])
-def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, relative):
+@pytest.mark.parametrize(("relative", "shared_limit"), [(False, None), (True, None), (False, 3)])
+def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, monkeypatch, relative, shared_limit):
+    if shared_limit is not None:  # what shared() keeps is dropped again and again
+        monkeypatch.setattr(render, "SHARED_LIMIT", shared_limit)
     # The reference: every shared() an {% include %}, every call through Jinja's Context.call.
     plain_templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", plain_templates)
     for path in plain_templates.iterdir():
-        text = _SHARED_CALL.sub(_as_include, path.read_text(encoding="utf-8"))
+        text, count = _SHARED_CALL.subn(_as_include, path.read_text(encoding="utf-8"))
         assert "shared(" not in text.replace("with shared()", ""), path.name
         path.write_text(text, encoding="utf-8")
+        if path.name == "listing.html":
+            assert count == 1  # the posts of a listing, drawn once each per build
     site = load_site(BuildOptions(site_dir=REPO, relative=relative))
     outputs = plan(site)
     plain = make_environment(site, plain_templates)

@@ -22,6 +22,8 @@ from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
 
 TEMPLATES_DIR = "templates"
+# Renderings shared() keeps at most: about 30 MB of posts drawn in listings.
+SHARED_LIMIT = 20_000
 
 
 def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
@@ -115,23 +117,34 @@ class _Environment(jinja2.Environment):
 
 
 def _shared_function(env: jinja2.Environment, config) -> Callable:
-    """shared(name) in templates: `{% include name %}` for a partial that is the same on every
-    page (the header, the footer), rendered once per build instead of once per page. It sees
-    the site-wide values only (`site`, `pages`, the URL helpers), never the page's; with
-    --relative its links depend on the page's folder, so it is rendered once per folder."""
-    rendered: dict[tuple[str, str | None], Markup] = {}
+    """shared(name, **values) in templates: `{% include name %}` for a partial that shows
+    nothing of the page but `values`, rendered once per build for each set of values instead
+    of once per page: the header and footer (no values), a post in a listing (`item=item`,
+    which every listing the post is in shows alike). It sees the site-wide values (`site`,
+    `pages`, the URL helpers) and `values`, never the page's others; with --relative its
+    links depend on the page's folder, so it is rendered once per folder."""
+    rendered: dict[tuple, Markup] = {}
+    # The values of each rendering, kept alive so that no other object takes their ids.
+    kept: list[dict] = []
 
     @jinja2.pass_context
-    def shared(context, name: str) -> Markup:
+    def shared(context, name: str, **values) -> Markup:
         meta = context.get("meta") if config.relative else None
         folder = urls.relative_base(meta.url) if meta is not None else None
-        found = rendered.get((name, folder))
+        # Told apart by identity: the plan hands the same post to every listing it is in,
+        # and comparing posts field by field would cost more than rendering them.
+        key = (name, folder, tuple(values), tuple(map(id, values.values())))
+        found = rendered.get(key)
         if found is None:
+            if len(rendered) >= SHARED_LIMIT:  # a bound on memory; what is dropped is rendered again
+                rendered.clear()
+                kept.clear()
+            kept.append(values)
             # Only the page's address, for url(): a fragment reading anything else of the
             # page would show the first page's values on all of them, so it gets an error.
-            values = {"meta": _Address(meta.url)} if meta is not None else {}
-            text = env.get_template(name).render(values)
-            found = rendered[(name, folder)] = Markup(text.removesuffix("\n"))  # as {% include %} on its own line
+            given = {"meta": _Address(meta.url), **values} if meta is not None else values
+            text = env.get_template(name).render(given)
+            found = rendered[key] = Markup(text.removesuffix("\n"))  # as {% include %} on its own line
         return found
 
     return shared
