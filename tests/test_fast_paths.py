@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from phuongnews import linkcheck, render, search, urls
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
-from phuongnews.plan import _indented_json, plan
+from phuongnews.plan import Output, _indented_json, plan
 from phuongnews.render import make_environment, render_outputs
 from phuongnews.vietnamese import clean_text, fold, slugify_vi
 
@@ -174,3 +174,37 @@ def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, monkeypatch, r
     assert not errors
     assert len(fast) > 50
     assert fast == expected
+
+
+def reference_check_page(output, data: bytes, targets, base_path, read_text, errors, reported):
+    """check_page as it was: the bytes decoded, every link judged, repeats included."""
+    page_url = base_path + output.url
+    for attribute in linkcheck._LINK.findall(data.decode("utf-8")):
+        href = linkcheck.html.unescape(attribute)
+        problem = linkcheck._problem(href, page_url, base_path, targets)
+        if problem is not None:
+            where, line, written = linkcheck._locate(href, page_url, base_path, output, read_text)
+            if (where, line, written) not in reported:
+                reported.add((where, line, written))
+                errors.add(where, line, problem, href=written)
+
+
+LINKS = ["/", "/don-vi/", "/khong-co/", "khong-co/", "../b/", "#neo", "https://x.vn/", "/a&amp;b/", "/tin-tuc/a/",
+         "mailto:a@b.vn", "/../..", "//x/", "ảnh.jpg", "/ảnh.jpg"]
+
+
+@given(st.lists(st.sampled_from(LINKS), max_size=12), st.sampled_from(["/", "/phuong/"]))
+def test_a_page_is_checked_as_the_plain_code_checks_it(hrefs, base_path):
+    body = "".join(f'<p><a href="{href}">x</a> <img src="{href}" alt=""></p>\n' for href in hrefs)
+    page = f"<!doctype html>\n<title>Tiêu đề</title>\n{body}"
+    sources = {"content/a.md": "---\ntitle: A\n---\n" + "\n".join(f"[x]({href})" for href in hrefs)}
+    output = Output("tin-tuc/a/", "article.html", {}, "content/a.md")
+    targets = linkcheck.link_targets(["index.html", "don-vi/index.html", "tin-tuc/a/index.html", "ảnh.jpg"])
+    expected, expected_reported = ErrorList(), set()
+    reference_check_page(output, page.encode(), targets, base_path, sources.get, expected, expected_reported)
+    for given_page in (page, page.encode()):  # the text, as a build hands it over, or the bytes
+        errors, reported = ErrorList(), set()
+        linkcheck.check_page(output, given_page, targets, base_path, sources.get, errors, reported)
+        assert errors == expected
+        assert reported == expected_reported
+

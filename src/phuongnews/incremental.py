@@ -37,7 +37,7 @@ from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
 from phuongnews.plan import Output
-from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
+from phuongnews.render import TEMPLATES_DIR, make_environment, render_page
 from phuongnews.writer import MARKER, Staging
 
 
@@ -91,10 +91,11 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     with Staging.open(out_dir, fresh=not on_disk) as staging:
         def render(output: Output):
             page_errors, reported = ErrorList(), set()
-            data = render_output(env, output, page_errors, reported)
-            if data is None:
+            page = render_page(env, output, page_errors, reported)
+            if page is None:
                 return page_errors, False
-            check_page(output, data, targets, base, read_text, page_errors, reported)
+            data = page.data
+            check_page(output, data if page.text is None else page.text, targets, base, read_text, page_errors, reported)
             path = urls.output_path(output.url)
             if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
                 return page_errors, False

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -186,10 +187,22 @@ def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: Error
 
 def render_output(env: jinja2.Environment, output: Output, errors: ErrorList, reported: set[tuple]) -> bytes | None:
     """One planned output's bytes; None, with the fault in `errors`, if its template fails."""
+    page = render_page(env, output, errors, reported)
+    return None if page is None else page.data
+
+
+class Page(NamedTuple):
+    data: bytes
+    text: str | None  # what `data` encodes, for the link check to read without decoding; None for data files
+
+
+def render_page(env: jinja2.Environment, output: Output, errors: ErrorList, reported: set[tuple]) -> Page | None:
+    """render_output's bytes, and the text they encode."""
     if output.template == RAW:  # data files (the search index): bytes made by the planner
-        return output.context["data"]
+        return Page(output.context["data"], None)
     try:
-        return env.get_template(output.template).render(output.context).encode("utf-8")
+        text = env.get_template(output.template).render(output.context)
+        return Page(text.encode("utf-8"), text)
     except jinja2.TemplateSyntaxError as exc:
         _report(errors, reported, _template_name(exc.filename, output.template), exc.lineno,
                 "template.syntax", problem=exc.message or str(exc))
