@@ -22,6 +22,7 @@ from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.plan import Output, _indented_json, plan
 from phuongnews.render import make_environment, render_outputs
+from phuongnews.writer import Staging
 from phuongnews.vietnamese import clean_text, fold, slugify_vi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -208,3 +209,22 @@ def test_a_page_is_checked_as_the_plain_code_checks_it(hrefs, base_path):
         assert errors == expected
         assert reported == expected_reported
 
+
+def test_files_are_put_as_path_write_bytes_writes_them(tmp_path):
+    files = {"index.html": b"<p>1</p>", "don-vi/mttq/index.html": "<p>Đoàn</p>".encode(),
+             "don-vi/mttq/trang-2/index.html": b"", "don-vi/index.html": b"x" * 200_000, "css/style.css": b"a{}"}
+    with Staging.open(tmp_path / "out", fresh=True) as staging:
+        for relative, data in files.items():
+            staging.put(relative, data)
+            reference = tmp_path / "reference" / relative
+            reference.parent.mkdir(parents=True, exist_ok=True)
+            reference.write_bytes(data)
+        staging.put("index.html", b"<p>2</p>")  # again: replaced, as write_bytes replaces it
+        (tmp_path / "reference/index.html").write_bytes(b"<p>2</p>")
+        staging.commit(removed=())
+
+    def tree(root: Path) -> dict:
+        return {path.relative_to(root).as_posix(): (path.stat().st_mode, path.read_bytes() if path.is_file() else None)
+                for path in root.rglob("*") if path.name != ".phuongnews-output"}
+
+    assert tree(tmp_path / "out") == tree(tmp_path / "reference")
