@@ -39,6 +39,9 @@ def make_environment(site: Site, templates_dir: Path) -> jinja2.Environment:
         # An environment serves one build (the preview makes a new one when a template
         # changes): no need to stat every template file again on each page and include.
         auto_reload=False,
+        # A theme has a few dozen templates: kept in a plain dict, not Jinja's 400-entry LRU
+        # cache, which takes a lock on each of the ~6 look-ups a page makes (extends, includes).
+        cache_size=-1,
     )
     format_date = format_date_vi if config.language == "vi" else format_date_en
     env.filters["long_date"] = lambda d: format_date(d, with_weekday=True, with_time=False)
