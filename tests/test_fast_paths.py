@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import posixpath
 import pickle
 import unicodedata
 import re
@@ -228,3 +229,21 @@ def test_files_are_put_as_path_write_bytes_writes_them(tmp_path):
                 for path in root.rglob("*") if path.name != ".phuongnews-output"}
 
     assert tree(tmp_path / "out") == tree(tmp_path / "reference")
+
+
+PATH_PARTS = ["a", "b", "ảnh", "index.html", ".", "..", "", "/"]
+
+
+@given(st.lists(st.sampled_from(PATH_PARTS), max_size=6).map("/".join),
+       st.lists(st.sampled_from(PATH_PARTS), max_size=6).map("/".join))
+@example("tin-tuc/2024/a/index.html", "tin-tuc/2024/b")
+@example("trang/lien-he/index.html", "trang/gioi-thieu")
+@example("index.html", ".")
+def test_relative_paths_are_what_relpath_gives(path, folder):
+    try:
+        expected = posixpath.relpath(path, folder)
+    except ValueError:  # an empty path
+        with pytest.raises(ValueError):
+            urls.relative_path(path, folder)
+        return
+    assert urls.relative_path(path, folder) == expected
