@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import base64
 import json
+import posixpath
 import pickle
 import unicodedata
+import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import jinja2
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from phuongnews import linkcheck, search, urls
+from phuongnews import linkcheck, render, search, urls
 from phuongnews.build import BuildOptions, load_site
-from phuongnews.plan import _indented_json
+from phuongnews.errors import ErrorList
+from phuongnews.plan import Output, _indented_json, plan
+from phuongnews.render import make_environment, render_outputs
+from phuongnews.writer import Staging
 from phuongnews.vietnamese import clean_text, fold, slugify_vi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -133,3 +141,109 @@ def test_search_entries_can_be_kept_between_builds():
     fresh = search.build_index(site.articles, site.config, "tim-kiem/")
     from_kept = search.build_index(site.articles, site.config, "tim-kiem/", lambda article: kept[article.source])
     assert from_kept == fresh
+
+
+# {{ shared("name", a=x, b=2) }} as the include it stands for: {% with a = x, b = 2 %}{% include "name" %}{% endwith %}
+_SHARED_CALL = re.compile(r'\{\{ shared\("([^"]+)"((?:, \w+=[^,)]+)*)\) \}\}')
+
+
+def _as_include(match: re.Match) -> str:
+    values = [value.replace("=", " = ", 1) for value in match.group(2).split(", ")[1:]]
+    include = f'{{% include "{match.group(1)}" %}}'
+    return f"{{% with {', '.join(values)} %}}{include}{{% endwith %}}" if values else include
+
+
+@pytest.mark.parametrize(("relative", "shared_limit"), [(False, None), (True, None), (False, 3)])
+def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, monkeypatch, relative, shared_limit):
+    if shared_limit is not None:  # what shared() keeps is dropped again and again
+        monkeypatch.setattr(render, "SHARED_LIMIT", shared_limit)
+    # The reference: every shared() an {% include %}, every call through Jinja's Context.call.
+    plain_templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", plain_templates)
+    for path in plain_templates.iterdir():
+        text, count = _SHARED_CALL.subn(_as_include, path.read_text(encoding="utf-8"))
+        assert "shared(" not in text.replace("with shared()", ""), path.name
+        path.write_text(text, encoding="utf-8")
+        if path.name == "listing.html":
+            assert count == 1  # the posts of a listing, drawn once each per build
+    site = load_site(BuildOptions(site_dir=REPO, relative=relative))
+    outputs = plan(site)
+    plain = make_environment(site, plain_templates)
+    plain.context_class = jinja2.runtime.Context
+    errors = ErrorList()
+    fast = render_outputs(make_environment(site, REPO / "templates"), outputs, errors)
+    expected = render_outputs(plain, outputs, errors)
+    assert not errors
+    assert len(fast) > 50
+    assert fast == expected
+
+
+def reference_check_page(output, data: bytes, targets, base_path, read_text, errors, reported):
+    """check_page as it was: the bytes decoded, every link judged, repeats included."""
+    page_url = base_path + output.url
+    for attribute in linkcheck._LINK.findall(data.decode("utf-8")):
+        href = linkcheck.html.unescape(attribute)
+        problem = linkcheck._problem(href, page_url, base_path, targets)
+        if problem is not None:
+            where, line, written = linkcheck._locate(href, page_url, base_path, output, read_text)
+            if (where, line, written) not in reported:
+                reported.add((where, line, written))
+                errors.add(where, line, problem, href=written)
+
+
+LINKS = ["/", "/don-vi/", "/khong-co/", "khong-co/", "../b/", "#neo", "https://x.vn/", "/a&amp;b/", "/tin-tuc/a/",
+         "mailto:a@b.vn", "/../..", "//x/", "ảnh.jpg", "/ảnh.jpg"]
+
+
+@given(st.lists(st.sampled_from(LINKS), max_size=12), st.sampled_from(["/", "/phuong/"]))
+def test_a_page_is_checked_as_the_plain_code_checks_it(hrefs, base_path):
+    body = "".join(f'<p><a href="{href}">x</a> <img src="{href}" alt=""></p>\n' for href in hrefs)
+    page = f"<!doctype html>\n<title>Tiêu đề</title>\n{body}"
+    sources = {"content/a.md": "---\ntitle: A\n---\n" + "\n".join(f"[x]({href})" for href in hrefs)}
+    output = Output("tin-tuc/a/", "article.html", {}, "content/a.md")
+    targets = linkcheck.link_targets(["index.html", "don-vi/index.html", "tin-tuc/a/index.html", "ảnh.jpg"])
+    expected, expected_reported = ErrorList(), set()
+    reference_check_page(output, page.encode(), targets, base_path, sources.get, expected, expected_reported)
+    for given_page in (page, page.encode()):  # the text, as a build hands it over, or the bytes
+        errors, reported = ErrorList(), set()
+        linkcheck.check_page(output, given_page, targets, base_path, sources.get, errors, reported)
+        assert errors == expected
+        assert reported == expected_reported
+
+
+def test_files_are_put_as_path_write_bytes_writes_them(tmp_path):
+    files = {"index.html": b"<p>1</p>", "don-vi/mttq/index.html": "<p>Đoàn</p>".encode(),
+             "don-vi/mttq/trang-2/index.html": b"", "don-vi/index.html": b"x" * 200_000, "css/style.css": b"a{}"}
+    with Staging.open(tmp_path / "out", fresh=True) as staging:
+        for relative, data in files.items():
+            staging.put(relative, data)
+            reference = tmp_path / "reference" / relative
+            reference.parent.mkdir(parents=True, exist_ok=True)
+            reference.write_bytes(data)
+        staging.put("index.html", b"<p>2</p>")  # again: replaced, as write_bytes replaces it
+        (tmp_path / "reference/index.html").write_bytes(b"<p>2</p>")
+        staging.commit(removed=())
+
+    def tree(root: Path) -> dict:
+        return {path.relative_to(root).as_posix(): (path.stat().st_mode, path.read_bytes() if path.is_file() else None)
+                for path in root.rglob("*") if path.name != ".phuongnews-output"}
+
+    assert tree(tmp_path / "out") == tree(tmp_path / "reference")
+
+
+PATH_PARTS = ["a", "b", "ảnh", "index.html", ".", "..", "", "/"]
+
+
+@given(st.lists(st.sampled_from(PATH_PARTS), max_size=6).map("/".join),
+       st.lists(st.sampled_from(PATH_PARTS), max_size=6).map("/".join))
+@example("tin-tuc/2024/a/index.html", "tin-tuc/2024/b")
+@example("trang/lien-he/index.html", "trang/gioi-thieu")
+@example("index.html", ".")
+def test_relative_paths_are_what_relpath_gives(path, folder):
+    try:
+        expected = posixpath.relpath(path, folder)
+    except ValueError:  # an empty path
+        with pytest.raises(ValueError):
+            urls.relative_path(path, folder)
+        return
+    assert urls.relative_path(path, folder) == expected

@@ -42,6 +42,25 @@ def test_relative_build_links_resolve_on_disk_and_absolute_urls_stay(site_factor
     assert "<loc>https://phuong-mau.example.vn/tin-tuc/2023/a/</loc>" in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
+def test_relative_menu_links_lead_to_their_pages_from_every_folder(site_factory, capsys):
+    # The menu is drawn once per folder: pages at one depth need not have the same links
+    # (from trang/gioi-thieu/ the menu's Liên hệ is ../lien-he/, from don-vi/mttq/ it is not).
+    site = site_factory({
+        "content/posts/2023/a.md": post(),
+        "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\n---\nPhường Mẫu.\n",
+        "content/pages/lien-he.md": "---\ntitle: Liên hệ\n---\nĐiện thoại.\n",
+    })
+    out = site / "public"
+    assert main(["build", "--site", str(site), "--relative"]) == 0, capsys.readouterr().err
+    menu_link = re.compile(r'<li><a href="([^"]*)">Liên hệ</a></li>')
+    pages = list(out.rglob("*.html"))
+    for page in pages:
+        hrefs = menu_link.findall(page.read_text(encoding="utf-8"))
+        assert len(hrefs) == 1, page
+        assert (page.parent / hrefs[0]).resolve() == (out / "trang/lien-he/index.html").resolve(), page
+    assert {page.parent.relative_to(out).as_posix() for page in pages} >= {"trang/gioi-thieu", "don-vi/mttq"}
+
+
 def test_relative_build_still_reports_broken_links(site_factory, capsys):
     site = site_factory({"content/posts/2023/a.md": post(body="[cũ](/tin-tuc/2020/khong-co/)")})
     assert main(["build", "--site", str(site), "--relative"]) == 1

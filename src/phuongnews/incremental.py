@@ -38,7 +38,7 @@ from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
 from phuongnews.plan import Output
-from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
+from phuongnews.render import TEMPLATES_DIR, make_environment, render_page
 from phuongnews.writer import MARKER, Staging
 
 
@@ -103,10 +103,11 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     with Staging.open(out_dir, fresh=not on_disk) as staging:
         def render(output: Output):
             page_errors, reported, reads = ErrorList(), set(), set()
-            data = render_output(env, output, page_errors, reported, reads)
-            if data is None:
+            page = render_page(env, output, page_errors, reported, reads)
+            if page is None:
                 return page_errors, False, None
-            check_page(output, data, targets, base, read_text, page_errors, reported)
+            data = page.data
+            check_page(output, data if page.text is None else page.text, targets, base, read_text, page_errors, reported)
             # Made here, on the workers: 10,000 article pages read their own post's body.
             reading = (tuple(sorted(reads)), pagevalues.freeze(output)) if keep_readings and reads else None
             path = urls.output_path(output.url)

@@ -43,14 +43,18 @@ def link_targets(*paths: Iterable[str]) -> set[str]:
 
 
 def check_page(
-    output: Output, data: bytes, targets: set[str], base_path: str,
+    output: Output, page: bytes | str, targets: set[str], base_path: str,
     read_text: Callable[[str], str | None], errors: ErrorList, reported: set[tuple],
 ) -> None:
-    """Check one built page's links; `reported`: what was reported already, not to repeat."""
+    """Check one built page's links (`page`: its bytes, or the text they encode);
+    `reported`: what was reported already, not to repeat."""
     if not urls.output_path(output.url).endswith(".html"):
         return
     page_url = base_path + output.url
-    for attribute in _LINK.findall(data.decode("utf-8")):
+    text = page.decode("utf-8") if isinstance(page, bytes) else page
+    # Each link once: a page repeats some (the home page's), and a second one would only
+    # find the same problem at the same place, which is reported once anyway.
+    for attribute in dict.fromkeys(_LINK.findall(text)):
         href = html.unescape(attribute)
         problem = _problem(href, page_url, base_path, targets)
         if problem is None:

@@ -91,6 +91,7 @@ class Staging:
     def __init__(self, out_dir: Path, folder: Path, fresh: bool):
         self.out_dir, self.folder, self.fresh = out_dir, folder, fresh
         self.written: list[str] = []
+        self._made: set[str] = set()  # folders put() has made
 
     @classmethod
     @contextmanager
@@ -110,9 +111,20 @@ class Staging:
                     shutil.rmtree(folder, ignore_errors=True)
 
     def put(self, relative: str, data: bytes) -> None:
-        target = self.folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        # Plain os calls on strings: Path.write_bytes adds a file object and three system
+        # calls (fstat, ioctl, lseek) to each of 14,000 pages.
+        target = f"{self.folder}/{relative}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+        finally:
+            os.close(handle)
         self.written.append(relative)
 
     def copy(self, relative: str, source: Path) -> None:
