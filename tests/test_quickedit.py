@@ -384,3 +384,26 @@ def test_a_quick_build_keeps_the_options_of_the_build_it_follows(site_factory, t
         assert not builds.quick()  # other options than the last build's: a full build
     finally:
         builds.stop()
+
+
+def test_a_theme_that_shows_bodies_in_its_listings_gets_them_rendered_again(site_factory, tmp_path):
+    """A ward's own theme that puts the start of each post's text in the lists (drawn with
+    shared(), rendered once and shown on many pages): every list showing an edited post is
+    made again."""
+    site = site_factory(SITE)
+    item = site / "templates/_post_item.html"
+    item.write_text(item.read_text(encoding="utf-8").replace(
+        "</li>", "  <p>{{ item.body_html|striptags|truncate(60) }}</p>\n</li>"), encoding="utf-8")
+    builds = Builds(site, tmp_path / "web")
+    try:
+        builds()
+        path = site / "content/posts/2020/tin-4.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Tin ngắn số 4.", "Nội dung mới hẳn của tin số bốn."),
+                        encoding="utf-8")
+        before = tree(builds.out)
+        assert builds.quick()
+        after = tree(builds.out)
+        assert after == builds.clean(tmp_path)
+        assert any(path.startswith("don-vi/mttq/") and after[path] != before[path] for path in after)
+    finally:
+        builds.stop()
