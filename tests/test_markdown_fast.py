@@ -4,13 +4,15 @@ read, raw HTML, entities, escapes, Vietnamese text and Markdown's own placeholde
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from phuongnews import inline_fast
+from phuongnews import inline_fast, markup
 from phuongnews.markup import EXTENSIONS, MarkdownRenderer
 
 # Pieces a clerk's Markdown (or a paste from Word) is made of; joined at random.
@@ -115,3 +117,42 @@ def test_only_the_stock_processor_is_replaced():
     md.treeprocessors.register(Custom(md), "inline", 20)
     inline_fast.use_skipping_inline(md)
     assert type(md.treeprocessors["inline"]) is Custom
+
+
+# Pieces of the HTML a body may turn into: what Markdown makes, and raw HTML of every kind.
+HTML_PIECES = [
+    "a", "Hội nghị", " ", "\n", "&amp;", "&lt;", "&#60;", ">", "<", "</", "<p>", "</p>", "<h2>", "</h2>", "<em>", "</em>",
+    "<strong>", "<br>", "<br/>", "<br />", "<hr>", "<li>", "<ul>", "</ul>", "<table>", "<td>", "<code>", "<pre>",
+    "<P>", "<Br>", "<p >", "<p\n>", "<p id=\"x\">", "<a href=\"/a\">", "<a href=\"javascript:x\">", "<a href='java\tscript:x'>",
+    "<img src=x onerror=y>", "<img src=\"data:x\">", "<div onclick=x>", "<span>", "<abbr title=\"t\">",
+    "<script>", "</script>", "<SCRIPT>", "<style>", "<iframe src=\"https://www.youtube.com/embed/x\">",
+    "<iframe src=\"http://e.vn\">", "<iframe>", "</iframe>", "<form>", "<input>", "<svg>", "<math>", "<object>", "<embed>",
+    "<o:p>", "<font>", "<!-- c -->", "<!--", "-->", "<!DOCTYPE html>", "<?php ?>", "<![CDATA[x]]>", "<noscript>",
+    "<p/>", "<pre>", "<textarea>", "<title>", "<xmp>", "<plaintext>",
+]
+HTML = st.lists(st.sampled_from(HTML_PIECES), max_size=25).map("".join)
+EMBEDS = st.sampled_from([frozenset(), frozenset({"www.youtube.com"})])
+
+
+@given(HTML, EMBEDS)
+@settings(max_examples=1500, deadline=None)
+@example("<p>Hội nghị</p>\n<h2>Tiêu đề</h2>\n<p>a<br>\nb</p>", frozenset())
+@example("<p><script>alert(1)</script></p>", frozenset())
+@example("<p><SCRIPT>alert(1)</SCRIPT></p>", frozenset())
+@example("<p><a href=\"javascript:x\">a</a></p>", frozenset())
+def test_danger_scan_skips_only_html_it_would_find_nothing_in(html, embeds):
+    text = html.replace("<p>", "")  # the body the HTML came from, for the line numbers
+    assert markup._dangers(html, text, embeds) == markup._found_dangers(html, text, embeds)
+
+
+@given(MARKDOWN)
+@settings(max_examples=500, deadline=None)
+def test_danger_scan_of_rendered_markdown_is_the_full_scan(text):
+    html = convert(PLAIN, text)
+    assert markup._dangers(html, text, frozenset()) == markup._found_dangers(html, text, frozenset())
+
+
+def test_a_wrong_bare_tag_pattern_would_be_caught(monkeypatch):
+    monkeypatch.setattr(markup, "_ONLY_BARE_KEPT_TAGS", re.compile(r"(?:[^<]++|</?(?:p|script)>)*+"))
+    html = "<p><script>alert(1)</script></p>"
+    assert markup._dangers(html, html, frozenset()) != markup._found_dangers(html, html, frozenset())
