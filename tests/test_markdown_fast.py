@@ -10,9 +10,10 @@ import markdown
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from markdown.blockparser import BlockParser
 from markdown.treeprocessors import InlineProcessor
 
-from phuongnews import inline_fast, markup
+from phuongnews import markdown_fast, markup
 from phuongnews.markup import EXTENSIONS, MarkdownRenderer
 
 # Pieces a clerk's Markdown (or a paste from Word) is made of; joined at random.
@@ -33,12 +34,14 @@ PIECES = [
     "# ", "## ", "### ", "> ", "- ", "* ", "+ ", "1. ", "2) ", "    ", "---", "***\n", "===", "```\n", "~~~\n",
     "```python\n", "| a | b |\n|---|:-:|\n| 1 | 2 |\n", "Thuật ngữ\n: Định nghĩa\n", "{: #id .lop }", "{#h}",
     "*[MTTQ]: Mặt trận Tổ quốc\n", "MTTQ", "*[copy]: bản sao\n", "[^1]: Chú thích.\n", "[r]: http://e.vn/r\n", "[r]: <http://e.vn>\n",
+    "Tiêu đề\n===", "Mục\n---", "\n=", "\n-", "|", " | ", ": ", "\n: ", "> trích", "\n> ", "\n- ", "\n1. ",
+    "    mã", "        mã", "\t", "\n    ", "#", "+",
     # Markdown's placeholder marks: the input may hold them, and they must not fool a fast path
     "\x02", "\x03", "klzzwxh:0000", "\x02klzzwxh:0000\x03", "\x02wzxhzdk:0\x03", "\x02amp\x03",
 ]
 MARKDOWN = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=30).map("".join),
-    st.text(alphabet=st.sampled_from("ab Ư\n*_`\\[]()!<>&#;:/@ \x02\x03"), max_size=60),
+    st.text(alphabet=st.sampled_from("ab Ư1.\n *_`\\[]()!<>&#;:/@|=-+^\x02\x03"), max_size=60),
 )
 
 
@@ -48,7 +51,7 @@ def plain_markdown() -> markdown.Markdown:
 
 def skipping_markdown() -> markdown.Markdown:
     md = plain_markdown()
-    inline_fast.use_skipping_inline(md)
+    markdown_fast.speed_up(md)
     return md
 
 
@@ -60,20 +63,23 @@ def convert(md: markdown.Markdown, text: str) -> str:
     return md.convert(text)
 
 
-def test_the_renderer_uses_the_skipping_processor_and_knows_every_pattern():
-    # If a Markdown upgrade changes a pattern, the processor still works (it tries that
-    # pattern always), but then the table in inline_fast wants looking at: this says so.
+def test_the_renderer_skips_and_knows_every_pattern_and_processor():
+    # After a Markdown upgrade that changes a regex, the fast parts still give the stock
+    # HTML (they always try what they do not know), but markdown_fast's tables want
+    # looking at: this says so.
     md = MarkdownRenderer()._md
-    processor = md.treeprocessors["inline"]
-    assert isinstance(processor, inline_fast.SkippingInlineProcessor)
+    assert isinstance(md.treeprocessors["inline"], markdown_fast.SkippingInlineProcessor)
     assert md.treeprocessors.get_index_for_name("inline") == PLAIN.treeprocessors.get_index_for_name("inline")
     unknown = [p.getCompiledRegExp().pattern for p in md.inlinePatterns
-               if p.getCompiledRegExp().pattern not in inline_fast.NEEDS]
+               if p.getCompiledRegExp().pattern not in markdown_fast.INLINE_NEEDS]
     assert unknown == []
+    assert type(md.parser) is markdown_fast.SkippingBlockParser
+    known = [type(p).__qualname__ for p in md.parser.blockprocessors if markdown_fast._block_needs(p) is not None]
+    assert len(known) == len(markdown_fast.BLOCK_NEEDS)
 
 
 @given(MARKDOWN)
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @example("Hội nghị  \nlần thứ hai")
 @example("a\\*b\\* `c` [d](e) ![f](g) <b>h</b> &amp; **i** _j_ <http://k.vn> <l@m.vn> [^1]\n\n[^1]: n")
 @example("\x02klzzwxh:0000\x03 *a*")
@@ -81,9 +87,11 @@ def test_the_renderer_uses_the_skipping_processor_and_knows_every_pattern():
 @example("&copy; và &nbsp;\n\n*[copy]: bản sao")
 @example("<div markdown=\"1\">\n*a* b\n</div>")
 @example("Đảng ủy {: .x }\n\n# Tiêu đề {#t}")
-def test_skipping_inline_processor_makes_what_the_stock_one_makes(text):
+@example("Tiêu đề\n===\n\nMục\n---\n\n---\n\n> trích\n\nThuật ngữ\n: Định nghĩa\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+@example("- một\n- hai\n\n    tiếp\n\n1. ba\n\n        mã")
+def test_skipping_markdown_makes_what_the_stock_markdown_makes(text):
     assert convert(SKIPPING, text) == convert(PLAIN, text)
-    for repeat in (text + "\n\n" + text, "*a* " + text):  # state left by one text does not leak to the next
+    for repeat in (text + "\n\n" + text, "*a* " + text, "- a\n\n" + text):  # nothing leaks from text to text
         assert convert(SKIPPING, repeat) == convert(PLAIN, repeat)
 
 
@@ -94,29 +102,54 @@ def test_skipping_inline_processor_makes_what_the_stock_one_makes(text):
     (r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)", "&copy; 2023\n\n*[copy]: bản sao"),
     (r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", "`mã`"),
 ])
-def test_a_wrong_table_would_be_caught(monkeypatch, regex, text):
+def test_a_wrong_pattern_entry_would_be_caught(monkeypatch, regex, text):
     # The comparison above has teeth: a pattern said to need a string it does not need is
-    # skipped, and the HTML differs.
-    monkeypatch.setitem(inline_fast.NEEDS, regex, frozenset("\x7f"))
+    # passed over, and the HTML differs.
+    monkeypatch.setitem(markdown_fast.INLINE_NEEDS, regex, frozenset("\x7f"))
     assert convert(skipping_markdown(), text) != convert(PLAIN, text)
 
 
-def test_unknown_patterns_are_always_tried():
-    md = plain_markdown()
+@pytest.mark.parametrize("name, text", [
+    ("md_in_html.MarkdownInHtmlProcessor", "<div markdown=\"1\">\n*a*\n</div>"),
+    ("tables.TableProcessor", "| a | b |\n|---|---|\n| 1 | 2 |"),
+    ("blockprocessors.HashHeaderProcessor", "# Tiêu đề"),
+    ("blockprocessors.SetextHeaderProcessor", "Tiêu đề\n==="),
+    ("blockprocessors.HRProcessor", "---"),
+    ("def_list.DefListProcessor", "Thuật ngữ\n: Định nghĩa"),
+    ("blockprocessors.BlockQuoteProcessor", "> trích dẫn"),
+    ("footnotes.FootnoteBlockProcessor", "a[^1]\n\n[^1]: chú thích"),
+    ("abbr.AbbrBlockprocessor", "MTTQ\n\n*[MTTQ]: Mặt trận"),
+    ("blockprocessors.ReferenceProcessor", "[a][r]\n\n[r]: http://e.vn"),
+])
+def test_a_wrong_processor_entry_would_be_caught(monkeypatch, name, text):
+    key = next(key for key in markdown_fast.BLOCK_NEEDS if key.endswith(name))
+    regex, _ = markdown_fast.BLOCK_NEEDS[key]
+    monkeypatch.setitem(markdown_fast.BLOCK_NEEDS, key, (regex, ("\x7f",)))
+    assert convert(skipping_markdown(), text) != convert(PLAIN, text)
+
+
+def test_unknown_patterns_and_processors_are_always_tried():
+    md = markdown.Markdown(extensions=[*EXTENSIONS, "admonition"], output_format="html")
     md.inlinePatterns.register(markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
-    inline_fast.use_skipping_inline(md)
+    markdown_fast.speed_up(md)
     assert convert(md, "a ~~b~~ c") == "<p>a <del>b</del> c</p>"
+    assert 'class="admonition note"' in convert(md, "!!! note\n    Nội dung")
 
 
-def test_only_the_stock_processor_is_replaced():
+def test_only_the_stock_parts_are_replaced():
     md = plain_markdown()
 
     class Custom(InlineProcessor):
         pass
 
+    class CustomParser(BlockParser):
+        pass
+
     md.treeprocessors.register(Custom(md), "inline", 20)
-    inline_fast.use_skipping_inline(md)
+    md.parser.__class__ = CustomParser
+    markdown_fast.speed_up(md)
     assert type(md.treeprocessors["inline"]) is Custom
+    assert type(md.parser) is CustomParser
 
 
 # Pieces of the HTML a body may turn into: what Markdown makes, and raw HTML of every kind.

@@ -25,7 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 from phuongnews import images
 from phuongnews.errors import ErrorList
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
-from phuongnews.inline_fast import use_skipping_inline
+from phuongnews.markdown_fast import speed_up
 from phuongnews.urls import relative_link
 
 EXTENSIONS = ["extra", "sane_lists"]
@@ -75,7 +75,7 @@ class MarkdownRenderer:
     def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False,
                  photos: PhotoResolver | None = None) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-        use_skipping_inline(self._md)
+        speed_up(self._md)
         self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
         self._md.treeprocessors.register(_Photos(self._md, self), "photos", 5)
         self.photos = photos  # None: local images stay plain <img> (no site folder to find them in)
