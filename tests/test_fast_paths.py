@@ -35,9 +35,15 @@ def reference_keys(text: str) -> tuple:
     return tuple(sorted(keys))
 
 
+def reference_packed(keys: tuple) -> bytes:
+    return "\n".join([term + "\t" + form for term, form in keys]).encode("utf-8")
+
+
 @given(st.lists(st.sampled_from(TRICKY + WHITESPACE), max_size=40).map("".join))
+@example("đa db Đảng dang uỷ ủy tỷ ty a_b ab a2 à")  # terms and marked forms in different orders
 def test_keys_run_by_run_are_the_keys_of_the_whole_text(text):
-    assert search._keys(text) == reference_keys(text)
+    # Also sorted packed, they are in the order of the sorted tuples.
+    assert search._packed_keys(text) == reference_packed(reference_keys(text))
 
 
 def test_no_whitespace_is_part_of_a_word_or_changed_by_nfc_and_lower_case():
