@@ -36,12 +36,13 @@ PIECES = [
     "*[MTTQ]: Mặt trận Tổ quốc\n", "MTTQ", "*[copy]: bản sao\n", "[^1]: Chú thích.\n", "[r]: http://e.vn/r\n", "[r]: <http://e.vn>\n",
     "Tiêu đề\n===", "Mục\n---", "\n=", "\n-", "|", " | ", ": ", "\n: ", "> trích", "\n> ", "\n- ", "\n1. ",
     "    mã", "        mã", "\t", "\n    ", "#", "+",
+    "\r\n", "\r", " \n", "\n \n", "\n\t\n", "```\nmã *a*\n```\n", "~~~ {.py #id}\nx = 1\n~~~\n", "``` python\n",
     # Markdown's placeholder marks: the input may hold them, and they must not fool a fast path
     "\x02", "\x03", "klzzwxh:0000", "\x02klzzwxh:0000\x03", "\x02wzxhzdk:0\x03", "\x02amp\x03",
 ]
 MARKDOWN = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=30).map("".join),
-    st.text(alphabet=st.sampled_from("ab Ư1.\n *_`\\[]()!<>&#;:/@|=-+^\x02\x03"), max_size=60),
+    st.text(alphabet=st.sampled_from("ab Ư1.\n *_`~\\[]()!<>&#;:/@|=-+^\t\r\x02\x03"), max_size=60),
 )
 
 
@@ -76,6 +77,20 @@ def test_the_renderer_skips_and_knows_every_pattern_and_processor():
     assert type(md.parser) is markdown_fast.SkippingBlockParser
     known = [type(p).__qualname__ for p in md.parser.blockprocessors if markdown_fast._block_needs(p) is not None]
     assert len(known) == len(markdown_fast.BLOCK_NEEDS)
+    assert {type(p) for p in md.preprocessors} == {markdown_fast.SkippingPreprocessor}
+
+
+def test_the_markdown_installed_is_one_the_fast_paths_were_checked_against():
+    # Markdown was upgraded: read the changes to the parts named in markdown_fast, check the
+    # tables and the two copied loops, then add the version to CHECKED_VERSIONS.
+    assert markdown.__version__ in markdown_fast.CHECKED_VERSIONS
+
+
+def test_an_unchecked_markdown_runs_as_it_is(monkeypatch):
+    monkeypatch.setattr(markdown, "__version__", "99.0")
+    md = plain_markdown()
+    assert markdown_fast.speed_up(md) is False
+    assert type(md.treeprocessors["inline"]) is InlineProcessor and type(md.parser) is BlockParser
 
 
 @given(MARKDOWN)
@@ -128,6 +143,24 @@ def test_a_wrong_processor_entry_would_be_caught(monkeypatch, name, text):
     assert convert(skipping_markdown(), text) != convert(PLAIN, text)
 
 
+@pytest.mark.parametrize("name, text", [
+    ("normalize_whitespace", "a\tb\r\nc  \n \nd \x02e"),
+    ("fenced_code_block", "```\n*mã*\n```"),
+    ("html_block", "<div>\n*a*\n</div>\n\nb &copy; c"),
+])
+def test_a_wrong_preprocessor_entry_would_be_caught(monkeypatch, name, text):
+    def never(preprocessor):
+        known = original(preprocessor)
+        return ((lambda text: False), known[1]) if known and preprocessor is stocks[name] else known
+
+    md = plain_markdown()
+    stocks = {item.name: md.preprocessors[item.name] for item in md.preprocessors._priority}
+    original = markdown_fast._preprocessor_needs
+    monkeypatch.setattr(markdown_fast, "_preprocessor_needs", never)
+    markdown_fast.speed_up(md)
+    assert convert(md, text) != convert(PLAIN, text)
+
+
 def test_unknown_patterns_and_processors_are_always_tried():
     md = markdown.Markdown(extensions=[*EXTENSIONS, "admonition"], output_format="html")
     md.inlinePatterns.register(markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
@@ -145,11 +178,16 @@ def test_only_the_stock_parts_are_replaced():
     class CustomParser(BlockParser):
         pass
 
+    class CustomWhitespace(markdown.preprocessors.NormalizeWhitespace):
+        pass
+
     md.treeprocessors.register(Custom(md), "inline", 20)
     md.parser.__class__ = CustomParser
+    md.preprocessors.register(CustomWhitespace(md), "normalize_whitespace", 30)
     markdown_fast.speed_up(md)
     assert type(md.treeprocessors["inline"]) is Custom
     assert type(md.parser) is CustomParser
+    assert type(md.preprocessors["normalize_whitespace"]) is CustomWhitespace
 
 
 # Pieces of the HTML a body may turn into: what Markdown makes, and raw HTML of every kind.

@@ -1,22 +1,23 @@
 """Python-Markdown, without the work that cannot change its result: `speed_up(md)`.
 
-Markdown tries every block processor on every block and every inline pattern on every
-text, although most of a ward's post (plain Vietnamese sentences) holds none of the
-characters that those processors and patterns need. Here a processor or pattern is passed
-over when its input lacks every string that it needs to succeed; all others are tried in
-the stock order on the stock input, so the HTML is the stock HTML. Only what is listed
-below, with the regex it was checked for, is ever passed over: another extension, or a
-regex changed by an upgrade of Markdown, is always tried.
+Markdown runs every preprocessor over the whole text, every block processor on every block
+and every inline pattern on every text, although most of a ward's post (plain Vietnamese
+sentences) holds none of the characters they need. Here one is passed over when its input
+lacks every string that it needs to change anything; all others run in the stock order on
+the stock input, so the HTML is the stock HTML. Only what is listed below, with the regex
+it was checked for, is ever passed over, and only with a Markdown version the code was
+checked against (CHECKED_VERSIONS): anything else is always run.
 """
 
 from __future__ import annotations
 
-import re
-
+import markdown
 from markdown import Markdown, util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
+from markdown.htmlparser import htmlparser
 from markdown.inlinepatterns import Pattern
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
@@ -46,12 +47,6 @@ INLINE_NEEDS: dict[str, frozenset[str]] = {
 }
 
 
-def _finder(needs: dict) -> re.Pattern:
-    """A regex that finds every needed string in a text, the longest first where they overlap."""
-    strings = sorted({s for wanted in needs.values() for s in wanted}, key=lambda s: (-len(s), s))
-    return re.compile("|".join(map(re.escape, strings)))
-
-
 class SkippingInlineProcessor(InlineProcessor):
     """The stock InlineProcessor, passing over a pattern when the text lacks what its regex needs."""
 
@@ -60,7 +55,8 @@ class SkippingInlineProcessor(InlineProcessor):
         self._patterns: tuple[Pattern, ...] = ()
         self._needs: tuple[frozenset[str] | None, ...] = ()  # per pattern; None: always tried
         self._last_always_tried = -1
-        self._needed = _finder(INLINE_NEEDS)
+        # Every string some pattern needs; `in` finds them faster than a regex would.
+        self._needed = tuple(sorted({s for needs in INLINE_NEEDS.values() for s in needs}))
 
     def run(self, tree, ancestors=None):
         patterns = tuple(self.inlinePatterns)  # priority order, as the stock processor walks them
@@ -76,7 +72,7 @@ class SkippingInlineProcessor(InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, AtomicString):
             return data
-        present = set(self._needed.findall(data))  # only shrinks as matches are replaced: a safe superset
+        present = {s for s in self._needed if s in data}  # only shrinks as matches are replaced
         if not present and patternIndex > self._last_always_tried:
             return data
         patterns, needs = self._patterns, self._needs
@@ -167,14 +163,90 @@ class SkippingBlockParser(BlockParser):
                         break
 
 
+# --- Preprocessors --------------------------------------------------------------------
+
+class SkippingPreprocessor(Preprocessor):
+    """A stock preprocessor, run only if `changes(text)` says that the text holds what it
+    changes; otherwise the lines come back as the stock one gives back such a text."""
+
+    def __init__(self, md: Markdown, stock: Preprocessor, changes, unchanged) -> None:
+        super().__init__(md)
+        self.stock, self.changes, self.unchanged = stock, changes, unchanged
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if not self.changes(text):
+            return self.unchanged(text)
+        return self.stock.run(lines)
+
+
+# What the stock preprocessors change; `in` scans a text faster than any regex.
+
+def _whitespace_to_normalize(text: str) -> bool:
+    # NormalizeWhitespace removes STX and ETX, turns CR into LF, expands tabs and empties
+    # lines of spaces (" \n", also where the two line feeds it appends meet a space).
+    return ("\x02" in text or "\x03" in text or "\r" in text or "\t" in text or " \n" in text
+            or text.endswith(" "))
+
+
+def _fence(text: str) -> bool:
+    return "```" in text or "~~~" in text  # every fenced block opens with one
+
+
+def _html(text: str) -> bool:
+    # Where there is no < and no &, its HTML parser sees the text as one run of data.
+    return "<" in text or "&" in text
+
+
+def _split(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def _split_with_end(text: str) -> list[str]:
+    return (text + "\n\n").split("\n")
+
+
+def _preprocessor_needs(preprocessor: Preprocessor) -> tuple[object, object] | None:
+    """For a stock preprocessor that may be passed over: whether it would change a text,
+    and what it gives back when it would not."""
+    cls = type(preprocessor)
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    if name == "markdown.preprocessors.NormalizeWhitespace":
+        return _whitespace_to_normalize, _split_with_end
+    if name == "markdown.extensions.fenced_code.FencedBlockPreprocessor":
+        if preprocessor.FENCED_BLOCK_RE.pattern.startswith("\n(?P<fence>^(?:~{3,}|`{3,}))"):
+            return _fence, _split
+    if name == "markdown.extensions.md_in_html.HtmlBlockPreprocessor":
+        if htmlparser.interesting_normal.pattern == "[&<]":  # the only characters it looks at in text
+            return _html, _split
+    return None
+
+
 # --- Installing ------------------------------------------------------------------------
 
-def speed_up(md: Markdown) -> None:
-    """Make md skip what cannot succeed, where it still uses the stock parts."""
-    if type(md.treeprocessors["inline"]) is InlineProcessor and hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
-        priority = md.treeprocessors._priority[md.treeprocessors.get_index_for_name("inline")].priority
-        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
+# The versions of Markdown whose code the tables and loops above were checked against; with
+# any other, Markdown runs as it is (and tests/test_markdown_fast.py says so).
+CHECKED_VERSIONS = frozenset({"3.11.3"})
+
+
+def speed_up(md: Markdown) -> bool:
+    """Make md pass over what cannot change its result, where md uses the stock parts;
+    whether it does."""
+    if markdown.__version__ not in CHECKED_VERSIONS:
+        return False
+    if type(md.treeprocessors["inline"]) is InlineProcessor:
+        _replace(md.treeprocessors, "inline", SkippingInlineProcessor(md))
     if type(md.parser) is BlockParser:
         # The parser is referred to by every block processor (and by the footnotes
         # extension): it is given the subclass, not replaced.
         md.parser.__class__ = SkippingBlockParser
+    for item in list(md.preprocessors._priority):
+        stock = md.preprocessors[item.name]
+        known = _preprocessor_needs(stock)
+        if known is not None:
+            md.preprocessors.register(SkippingPreprocessor(md, stock, *known), item.name, item.priority)
+    return True
+
+
+def _replace(registry: util.Registry, name: str, new) -> None:
+    registry.register(new, name, registry._priority[registry.get_index_for_name(name)].priority)
