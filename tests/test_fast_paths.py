@@ -206,8 +206,12 @@ def paths_into(draw, data):
         else:
             part = draw(PATH_PARTS)
         path.append(part)
-        value = value.get(part) if isinstance(value, dict) and isinstance(part, str) else (
-            value[part] if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value) else None)
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            value = None
     return tuple(path)
 
 

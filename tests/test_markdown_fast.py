@@ -33,7 +33,8 @@ PIECES = [
     # block syntax
     "# ", "## ", "### ", "> ", "- ", "* ", "+ ", "1. ", "2) ", "    ", "---", "***\n", "===", "```\n", "~~~\n",
     "```python\n", "| a | b |\n|---|:-:|\n| 1 | 2 |\n", "Thuật ngữ\n: Định nghĩa\n", "{: #id .lop }", "{#h}",
-    "*[MTTQ]: Mặt trận Tổ quốc\n", "MTTQ", "*[copy]: bản sao\n", "[^1]: Chú thích.\n", "[r]: http://e.vn/r\n", "[r]: <http://e.vn>\n",
+    "*[MTTQ]: Mặt trận Tổ quốc\n", "MTTQ", "*[copy]: bản sao\n", "[^1]: Chú thích.\n", "[r]: http://e.vn/r\n",
+    "[r]: <http://e.vn>\n",
     "Tiêu đề\n===", "Mục\n---", "\n=", "\n-", "|", " | ", ": ", "\n: ", "> trích", "\n> ", "\n- ", "\n1. ",
     "    mã", "        mã", "\t", "\n    ", "#", "+",
     "\r\n", "\r", " \n", "\n \n", "\n\t\n", "```\nmã *a*\n```\n", "~~~ {.py #id}\nx = 1\n~~~\n", "``` python\n",
@@ -65,9 +66,8 @@ def convert(md: markdown.Markdown, text: str) -> str:
 
 
 def test_the_renderer_skips_and_knows_every_pattern_and_processor():
-    # After a Markdown upgrade that changes a regex, the fast parts still give the stock
-    # HTML (they always try what they do not know), but markdown_fast's tables want
-    # looking at: this says so.
+    # The fast parts are in place, and know every pattern and processor the renderer uses:
+    # one they did not know would always be run (the same HTML, but slower).
     md = MarkdownRenderer()._md
     assert isinstance(md.treeprocessors["inline"], markdown_fast.SkippingInlineProcessor)
     assert md.treeprocessors.get_index_for_name("inline") == PLAIN.treeprocessors.get_index_for_name("inline")
@@ -108,6 +108,23 @@ def test_skipping_markdown_makes_what_the_stock_markdown_makes(text):
     assert convert(SKIPPING, text) == convert(PLAIN, text)
     for repeat in (text + "\n\n" + text, "*a* " + text, "- a\n\n" + text):  # nothing leaks from text to text
         assert convert(SKIPPING, repeat) == convert(PLAIN, repeat)
+
+
+def stock_renderer(monkeypatch) -> MarkdownRenderer:
+    with monkeypatch.context() as patch:
+        patch.setattr(markup, "speed_up", lambda md: False)
+        return MarkdownRenderer()
+
+
+@given(MARKDOWN)
+@settings(max_examples=300, deadline=None)
+def test_the_renderer_gives_the_html_and_warnings_it_gave_with_stock_markdown(text):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        stock = stock_renderer(monkeypatch)
+    fast = MarkdownRenderer()
+    assert fast.render(text, "a.md", 5) == stock.render(text, "a.md", 5)
+    assert [(w.line, w.code, w.params) for w in fast.warnings] == [(w.line, w.code, w.params) for w in stock.warnings]
+    assert type(fast._md.parser) is not type(stock._md.parser)
 
 
 @pytest.mark.parametrize("regex, text", [
