@@ -141,6 +141,11 @@ def test_a_wrong_pattern_entry_would_be_caught(monkeypatch, regex, text):
     assert convert(skipping_markdown(), text) != convert(PLAIN, text)
 
 
+def test_a_wrong_whole_tree_check_would_be_caught(monkeypatch):
+    monkeypatch.setattr(markdown_fast.SkippingInlineProcessor, "_nothing_to_change", lambda self, tree: True)
+    assert convert(skipping_markdown(), "Hội nghị *thành công*") != convert(PLAIN, "Hội nghị *thành công*")
+
+
 @pytest.mark.parametrize("name, text", [
     ("md_in_html.MarkdownInHtmlProcessor", "<div markdown=\"1\">\n*a*\n</div>"),
     ("tables.TableProcessor", "| a | b |\n|---|---|\n| 1 | 2 |"),

@@ -64,7 +64,22 @@ class SkippingInlineProcessor(InlineProcessor):
             self._patterns = patterns
             self._needs = tuple(INLINE_NEEDS.get(pattern.getCompiledRegExp().pattern) for pattern in patterns)
             self._last_always_tried = max((i for i, needs in enumerate(self._needs) if needs is None), default=-1)
+        if self._last_always_tried < 0 and self._nothing_to_change(tree):
+            self.stashed_nodes = {}  # as the stock run leaves it
+            return tree
         return super().run(tree, ancestors)
+
+    def _nothing_to_change(self, tree) -> bool:
+        """Whether no text or tail in the tree holds a needed string, or a placeholder's STX:
+        then no pattern matches, and the stock run puts every text back as it was."""
+        needed = (*self._needed, util.STX)
+        for element in tree.iter():
+            for text in (element.text, element.tail):
+                if text and not isinstance(text, AtomicString):
+                    for string in needed:
+                        if string in text:
+                            return False
+        return True
 
     # Overrides the stock InlineProcessor.__handleInline, which its run and __applyPattern
     # call for every text: the same loop, where a pattern that cannot match is passed over
