@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-import posixpath
 import pickle
-import unicodedata
+import posixpath
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -18,13 +18,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from phuongnews import linkcheck, render, search, urls
+from phuongnews import linkcheck, render, schema, search, urls
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.plan import Output, _indented_json, plan
 from phuongnews.render import make_environment, render_outputs
-from phuongnews.writer import Staging
+from phuongnews.schema import Reader
 from phuongnews.vietnamese import clean_text, fold, slugify_vi
+from phuongnews.writer import Staging
+from phuongnews.yamlsource import YamlDoc
 
 REPO = Path(__file__).resolve().parent.parent
 WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
@@ -40,9 +42,15 @@ def reference_keys(text: str) -> tuple:
     return tuple(sorted(keys))
 
 
+def reference_packed(keys: tuple) -> bytes:
+    return "\n".join([term + "\t" + form for term, form in keys]).encode("utf-8")
+
+
 @given(st.lists(st.sampled_from(TRICKY + WHITESPACE), max_size=40).map("".join))
+@example("đa db Đảng dang uỷ ủy tỷ ty a_b ab a2 à")  # terms and marked forms in different orders
 def test_keys_run_by_run_are_the_keys_of_the_whole_text(text):
-    assert search._keys(text) == reference_keys(text)
+    # Also sorted packed, they are in the order of the sorted tuples.
+    assert search._packed_keys(text) == reference_packed(reference_keys(text))
 
 
 def test_no_whitespace_is_part_of_a_word_or_changed_by_nfc_and_lower_case():
@@ -247,3 +255,95 @@ def test_relative_paths_are_what_relpath_gives(path, folder):
             urls.relative_path(path, folder)
         return
     assert urls.relative_path(path, folder) == expected
+
+
+class ReferenceReader(Reader):
+    """Reader's typed reads as they were, each asking has() and then get() twice."""
+
+    def text(self, path, required=False, one_line=True):
+        if not self.has(path) or self.get(path) is None:
+            if required:
+                self.error(path, "field.required", key=schema._name(path))
+            return None
+        value = self.get(path)
+        if isinstance(value, (dict, list)):
+            self.error(path, "type.text", key=schema._name(path))
+            return None
+        text = value if isinstance(value, str) else self.doc.raw.get(path, str(value))
+        text = clean_text(text) if one_line else text.strip()
+        if required and not text:
+            self.error(path, "field.empty", key=schema._name(path))
+            return None
+        return text or None
+
+    def integer(self, path, default, low, high):
+        if not self.has(path) or self.get(path) is None:
+            return default
+        value = self.get(path)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, "type.integer", key=schema._name(path))
+            return default
+        if not low <= value <= high:
+            self.error(path, "range.integer", key=schema._name(path), low=low, high=high, value=value)
+            return default
+        return value
+
+    def boolean(self, path, default):
+        if not self.has(path) or self.get(path) is None:
+            return default
+        value = self.get(path)
+        if not isinstance(value, bool):
+            self.error(path, "type.boolean", key=schema._name(path))
+            return default
+        return value
+
+
+YAML_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3000), st.sampled_from(["", " ", "Hội nghị", "2023", "a\u200b b"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["title", "year", "draft", "items"]), inner, max_size=3)),
+    max_leaves=10,
+)
+PATH_PARTS = st.one_of(st.sampled_from(["title", "year", "draft", "items", "x"]), st.integers(-2, 3), st.booleans())
+
+
+@st.composite
+def paths_into(draw, data):
+    """A key path into `data`: mostly along what is there, sometimes off it."""
+    path, value = [], data
+    for _ in range(draw(st.integers(1, 3))):
+        if isinstance(value, dict) and value and draw(st.booleans()):
+            part = draw(st.sampled_from(sorted(value)))
+        elif isinstance(value, list) and value and draw(st.booleans()):
+            part = draw(st.integers(0, len(value) - 1))
+        else:
+            part = draw(PATH_PARTS)
+        path.append(part)
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            value = None
+    return tuple(path)
+
+
+@given(YAML_VALUES.flatmap(lambda data: st.tuples(st.just(data), paths_into(data))), st.booleans())
+@example(({"title": ""}, ("title",)), True)
+@example(({"year": False}, ("year",)), False)
+@example(({"items": [None, 0]}, ("items", 1)), True)
+def test_typed_reads_are_those_of_has_and_get(data_and_path, required):
+    data, path = data_and_path
+
+    def read(reader_class, method, *args):
+        errors = ErrorList()
+        reader = reader_class(YamlDoc(data, {(): 1}, {}), "a.md", errors)
+        try:
+            value = getattr(reader, method)(path, *args)
+        except IndexError:  # a negative index past the start: never made by items(), but alike
+            value = IndexError
+        return value, [(e.line, e.code, e.params) for e in errors]
+
+    for method, args in (("text", (required,)), ("text", (required, False)), ("integer", (None, 1900, 2100)),
+                         ("integer", (7, 0, 10)), ("boolean", (False,)), ("boolean", (True,))):
+        assert read(Reader, method, *args) == read(ReferenceReader, method, *args)

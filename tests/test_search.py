@@ -237,8 +237,8 @@ class _Units:
 def _entry(url: str, year: int, units: tuple, title: list[str], other: list[str]) -> search.SearchEntry:
     return search.SearchEntry(url=url, title=" ".join(title), iso_date=f"{year}-01-01", date_text=str(year),
                               year=year, units=units, excerpt=" ".join(other)[:40],
-                              title_keys=search._packed(search._keys(" ".join(title))),
-                              other_keys=search._packed(search._keys(" ".join(other))))
+                              title_keys=search._packed_keys(" ".join(title)),
+                              other_keys=search._packed_keys(" ".join(other)))
 
 
 _words = st.lists(st.sampled_from(_VOCABULARY), max_size=6)

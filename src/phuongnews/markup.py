@@ -25,6 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 from phuongnews import images
 from phuongnews.errors import ErrorList
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
+from phuongnews.markdown_fast import speed_up
 from phuongnews.urls import relative_link
 
 EXTENSIONS = ["extra", "sane_lists"]
@@ -74,6 +75,7 @@ class MarkdownRenderer:
     def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False,
                  photos: PhotoResolver | None = None) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        speed_up(self._md)
         self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
         self._md.treeprocessors.register(_Photos(self._md, self), "photos", 5)
         self.photos = photos  # None: local images stay plain <img> (no site folder to find them in)
@@ -266,8 +268,22 @@ def _embed_allowed(url: str, embeds: frozenset[str]) -> bool:
     return parts.scheme == "https" and (parts.hostname or "") in embeds
 
 
+# HTML made only of text and bare tags (no attributes) that the sanitiser keeps: what Markdown
+# makes of most bodies, and nothing in it is what _DangerFinder reports. Lower case only, as
+# the finder lower-cases names: <SCRIPT> is left to it.
+_BARE_TAG_NAMES = sorted(ALLOWED_TAGS - REPORTED_TAGS - {"iframe"}, key=lambda name: (-len(name), name))
+_ONLY_BARE_KEPT_TAGS = re.compile(r"(?:[^<]++|</?(?:%s)>)*+" % "|".join(_BARE_TAG_NAMES))
+
+
 def _dangers(html: str, markdown_text: str, embeds: frozenset[str]) -> list[tuple[int, str, dict]]:
     """What the sanitiser will remove that matters, as (line offset in the body, code, params)."""
+    if _ONLY_BARE_KEPT_TAGS.fullmatch(html):
+        return []
+    return _found_dangers(html, markdown_text, embeds)
+
+
+def _found_dangers(html: str, markdown_text: str, embeds: frozenset[str]) -> list[tuple[int, str, dict]]:
+    """_dangers by an HTML parser's pass over every tag."""
     finder = _DangerFinder(embeds)
     finder.feed(html)
     finder.close()

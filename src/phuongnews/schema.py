@@ -53,11 +53,11 @@ class Reader:
         return value
 
     def text(self, path: tuple, required: bool = False, one_line: bool = True) -> str | None:
-        if not self.has(path) or self.get(path) is None:
+        value = self.get(path)  # None also wherever has(path) is false: one walk, not three
+        if value is None:
             if required:
                 self.error(path, "field.required", key=_name(path))
             return None
-        value = self.get(path)
         if isinstance(value, (dict, list)):
             self.error(path, "type.text", key=_name(path))
             return None
@@ -70,9 +70,9 @@ class Reader:
         return text or None
 
     def integer(self, path: tuple, default: int | None, low: int, high: int) -> int | None:
-        if not self.has(path) or self.get(path) is None:
-            return default
         value = self.get(path)
+        if value is None:
+            return default
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(path, "type.integer", key=_name(path))
             return default
@@ -82,9 +82,9 @@ class Reader:
         return value
 
     def boolean(self, path: tuple, default: bool) -> bool:
-        if not self.has(path) or self.get(path) is None:
-            return default
         value = self.get(path)
+        if value is None:
+            return default
         if not isinstance(value, bool):
             self.error(path, "type.boolean", key=_name(path))
             return default

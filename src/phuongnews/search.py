@@ -105,12 +105,14 @@ def plain_text(body_html: str) -> str:
 
 
 Key = tuple[str, str]  # (folded term, marked form) of a word
+_FORM, _NEXT = "\t", "\n"  # between term and form of a packed key; between packed keys
 
 
-def _run_keys(run: str) -> tuple[Key, ...]:
+def _run_keys(run: str) -> tuple[str, ...]:
+    """The distinct keys of a run's words, packed (see _packed_keys)."""
     keys = {_key(word) for word in _TOKEN.findall(_prepared(run))}
     keys.discard(None)
-    return tuple(keys)
+    return tuple([term + _FORM + form for term, form in keys])
 
 
 # Runs of text between spaces repeat from post to post ("hội", "nghị", "(bài"), so their keys
@@ -119,18 +121,21 @@ _cached_run_keys = lru_cache(maxsize=200_000)(_run_keys)
 _CACHED_RUN_CHARS = 64
 
 
-def _keys(text: str) -> tuple[Key, ...]:
-    """The distinct keys of a text's words, sorted. Found run by run between whitespace:
+def _packed_keys(text: str) -> bytes:
+    """The distinct keys of a text's words as an entry holds them: each packed as
+    "term<TAB>form", sorted, joined by newlines. Tab and newline are never part of a word
+    and sort before every character of one, so sorted packed keys are in the order of the
+    (term, form) pairs, and no tuple is made per key. Found run by run between whitespace:
     no word character is whitespace, and NFC, lower case and the invisible characters never
     reach across it, so the words of the text are exactly the words of its runs."""
     runs = set(text.split())
-    keys: set[Key] = set()
+    keys: set[str] = set()
     if runs and max(map(len, runs)) > _CACHED_RUN_CHARS:  # rare: a pasted link, say
         long_runs = {run for run in runs if len(run) > _CACHED_RUN_CHARS}
         runs -= long_runs
         keys.update(*map(_run_keys, long_runs))
     keys.update(*map(_cached_run_keys, runs))
-    return tuple(sorted(keys))
+    return _NEXT.join(sorted(keys)).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ class SearchEntry:
     year: int
     units: tuple[str, ...]
     excerpt: str
-    # The distinct keys of the title's words, sorted, packed (see _packed); then those of the
+    # The distinct keys of the title's words, sorted, packed (see _packed_keys); then those of the
     # summary, place, author, units, speakers, tasks and body. One UTF-8 string each, not
     # thousands of tuples: a stored entry loads in microseconds, and takes half the memory of
     # a str (Vietnamese letters make Python store a str at two bytes a character).
@@ -170,18 +175,9 @@ def post_entry(article: Article, config: SiteConfig) -> SearchEntry:
         year=article.year,
         units=article.units,
         excerpt=_excerpt(article, body),
-        title_keys=_packed(_keys(article.title)),
-        other_keys=_packed(_keys(_other_text(article, config, body))),
+        title_keys=_packed_keys(article.title),
+        other_keys=_packed_keys(_other_text(article, config, body)),
     )
-
-
-# A key packed as "term<TAB>form", keys joined by newlines: neither is ever part of a word,
-# and both sort before every character of one, so packed keys sort as the tuples do.
-_FORM, _NEXT = "\t", "\n"
-
-
-def _packed(keys: tuple[Key, ...]) -> bytes:
-    return _NEXT.join([term + _FORM + form for term, form in keys]).encode("utf-8")
 
 
 def _unpacked(packed: bytes) -> list[bytes]:
