@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from phuongnews import pagevalues, urls, workers
+from phuongnews import urls, workers
 from phuongnews.buildcache import OutputRecord
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import (
@@ -52,10 +52,10 @@ class Written:
     holdings: Holdings | None = None  # for the next build's signing (holdings.py)
     # For quickedit.py: the output paths of the pages rendered (with the files gone, their old
     # readings are void), and of those that read posts' bodies, the sources read and the
-    # page's values (pagevalues.freeze).
+    # page's planned output (frozen when saved: pagevalues.freeze).
     rendered_paths: tuple[str, ...] = ()
     gone: frozenset[str] = frozenset()
-    readings: dict[str, tuple[tuple[str, ...], bytes]] = dataclasses.field(default_factory=dict)
+    readings: dict[str, tuple[tuple[str, ...], Output]] = dataclasses.field(default_factory=dict)
     folders: dict[str, int] | None = None  # folder_stamps of the output folder once written
 
 
@@ -108,8 +108,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 return page_errors, False, None
             data = page.data
             check_page(output, data if page.text is None else page.text, targets, base, read_text, page_errors, reported)
-            # Made here, on the workers: 10,000 article pages read their own post's body.
-            reading = (tuple(sorted(reads)), pagevalues.freeze(output)) if keep_readings and reads else None
+            reading = tuple(sorted(reads)) if keep_readings and reads else None
             path = urls.output_path(output.url)
             if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
                 return page_errors, False, reading
@@ -124,7 +123,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
             if put:  # a worker notes it in its own copy of `staging`, not ours
                 staging.written.append(urls.output_path(output.url))
             if reading is not None:
-                readings[urls.output_path(output.url)] = reading
+                readings[urls.output_path(output.url)] = (reading, output)
             for error in page_errors:
                 key = (error.path, error.line, error.code, repr(error.params))
                 if key not in reported:

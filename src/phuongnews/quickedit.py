@@ -38,7 +38,7 @@ from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.incremental import as_left, output_stamp
 from phuongnews.linkcheck import check_page, link_targets
 from phuongnews.models import Article, Site
-from phuongnews.plan import settings_digest
+from phuongnews.plan import Output, settings_digest
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
@@ -147,7 +147,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
                       edited: list[_Edit]) -> tuple[dict[str, bytes], dict] | None:
     """The pages that read an edited post's body, rendered with the posts as they are now
     and their links checked: (output path -> bytes, output path -> (bodies read, frozen
-    values)); None on any fault, for the full build to report."""
+    output)); None on any fault, for the full build to report."""
     posts: dict[str, Article] = {edit.source: edit.article for edit in edited}
 
     def post_of(source: str) -> Article:
@@ -179,7 +179,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
     base = "/" if config.relative else config.base_path
     errors = ErrorList()
     files: dict[str, bytes] = {}
-    readings: dict[str, tuple[tuple[str, ...], bytes]] = {}
+    readings: dict[str, tuple[tuple[str, ...], Output]] = {}
     for path, output in sorted(pages.items()):
         reads: set[str] = set()
         data = render_output(env, output, errors, set(), reads)
@@ -189,7 +189,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
         if errors:
             return None  # a broken link: the full build reports it where the clerk can mend it
         files[path] = data
-        readings[path] = (tuple(sorted(reads)), pagevalues.freeze(output) if reads else b"")
+        readings[path] = (tuple(sorted(reads)), output)
     return files, readings
 
 
