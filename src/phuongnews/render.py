@@ -23,8 +23,9 @@ from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
 
 TEMPLATES_DIR = "templates"
-# Renderings shared() keeps at most: about 30 MB of posts drawn in listings.
-SHARED_LIMIT = 20_000
+# Renderings shared() keeps at most, per process: about 17 MB of posts drawn in listings (at
+# 50,000 posts a worker's share of the listings draws 17,000; 20,000 kept cost 70 MB of the 2 GB).
+SHARED_LIMIT = 10_000
 
 
 def make_environment(site: Site, templates_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
