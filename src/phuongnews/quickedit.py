@@ -104,7 +104,7 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     now_digests = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
     cache.save_edits(out_dir, {edit.key: edit.entry for edit in edited}, [holdings.keys[edit.source] for edit in edited],
                      dataclasses.replace(last, state=state, moment=options.now),
-                     Readings([path for path in readings], (), {path: r for path, r in readings.items() if r[0]}), {
+                     Readings(list(readings), (), {path: r for path, r in readings.items() if r[0]}), {
                          "files": {path: entry for path, entry in digests.used.items() if digests.known.get(path) != entry},
                          "outputs": records,
                          "folders": folders,
