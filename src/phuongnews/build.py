@@ -19,7 +19,7 @@ from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.incremental import LastSigned, as_left, output_stamps, render_and_write
-from phuongnews.linkcheck import check_links
+from phuongnews.linkcheck import check_links, link_root
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
 from phuongnews.plan import Output, plan
@@ -140,12 +140,6 @@ def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path]) -> lis
     if errors:
         raise BuildFailed(errors)
     return outputs
-
-
-def link_root(config) -> str:
-    """Where site links start: relative links are checked against a virtual root, since they
-    never contain base_path."""
-    return "/" if config.relative else config.base_path
 
 
 def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: ErrorList) -> images.Published | None:

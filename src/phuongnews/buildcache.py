@@ -224,28 +224,24 @@ class BuildCache:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def save(self, parses_used: Iterable[str] | None, new_parses: Mapping[str, tuple[dict, object]],
+    def save(self, parses_used: Iterable[str], new_parses: Mapping[str, tuple[dict, object]],
              files: Mapping[str, tuple[Stamp, str]], out_dir: Path,
              outputs: Mapping[str, OutputRecord], last: LastBuild, holdings: Holdings | None = None,
              inputs: LastInputs | None = None, readings: Readings | None = None,
-             dropped_parses: Iterable[str] = (), folders: Mapping[str, int] | None = None) -> None:
+             folders: Mapping[str, int] | None = None) -> None:
         """Keep this build's entries and drop the rest, so the cache holds one site's worth.
-        `parses_used` None: keep every parse but `dropped_parses` (a build that looked at a
-        few files only). `readings`: the pages rendered and what they read, for quickedit.py;
-        the pages not rendered keep what the cache recorded of them."""
+        `readings`: the pages rendered and what they read, for quickedit.py; the pages not
+        rendered keep what the cache recorded of them."""
         if self.db is None:
             return
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
-                           ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
-            if parses_used is not None:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM used")
-                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in parses_used))
-                db.execute("DELETE FROM parses WHERE key NOT IN (SELECT key FROM used)")
-            db.executemany("DELETE FROM parses WHERE key=?", ((key,) for key in dropped_parses if key not in new_parses))
+            self._save_parses(new_parses)
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in parses_used))
+            db.execute("DELETE FROM parses WHERE key NOT IN (SELECT key FROM used)")
             db.execute("INSERT OR REPLACE INTO files VALUES (1, ?)", (pickle.dumps(dict(files), 5),))
             folder = _folder(out_dir)
             db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (folder, pickle.dumps(dict(outputs), 5)))
@@ -279,8 +275,7 @@ class BuildCache:
         db, folder = self.db, _folder(out_dir)
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
-                           ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
+            self._save_parses(new_parses)
             db.executemany("DELETE FROM parses WHERE key=?", ((key,) for key in dropped_parses if key not in new_parses))
             db.executemany("INSERT OR REPLACE INTO patches VALUES (?, ?, ?, ?)",
                            ((kind, "" if kind == "files" else folder, key, pickle.dumps(value, 5))
@@ -293,6 +288,10 @@ class BuildCache:
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
+
+    def _save_parses(self, new_parses: Mapping[str, tuple[dict, object]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
+                            ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
 
     def _save_readings(self, folder: str, readings: Readings | None) -> None:
         db = self.db

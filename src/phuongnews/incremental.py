@@ -34,7 +34,7 @@ from phuongnews.fingerprint import (
     text_digest,
 )
 from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages_to_sign
-from phuongnews.linkcheck import check_page, link_targets
+from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
 from phuongnews.plan import Output
@@ -96,7 +96,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
             continue
     targets = link_targets(signatures, statics)
-    base = _link_base(config)
+    base = link_root(config)
     errors = ErrorList()
     gone = (previous.keys() | on_disk.keys()) - signatures.keys() - statics.keys()
 
@@ -227,10 +227,6 @@ def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_
     if reuse is not None:  # bodies edited: every page holds the posts it held
         return signatures, after_body_edits(last.holdings, reuse[1], digest_of, last.keys)
     return signatures, make_holdings(env, site.articles, paths, digest_of, last.keys, pages_held)
-
-
-def _link_base(config) -> str:
-    return "/" if config.relative else config.base_path
 
 
 def output_stamps(out_dir: Path, folders: set[str] | None = None) -> dict[str, Stamp]:

@@ -37,6 +37,12 @@ def check_links(
                 check_page(output, data, targets, base_path, read_text, errors, reported)
 
 
+def link_root(config) -> str:
+    """Where site links start: relative links are checked against a virtual root, since they
+    never contain base_path."""
+    return "/" if config.relative else config.base_path
+
+
 def link_targets(*paths: Iterable[str]) -> set[str]:
     """What links may reach: every output path and static file, case folded (hosts fold case)."""
     return {path.casefold() for group in paths for path in group}

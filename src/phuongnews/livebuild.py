@@ -46,7 +46,7 @@ import jinja2
 
 from phuongnews import bodyedit, urls
 from phuongnews.bodyedit import References
-from phuongnews.build import BuildOptions, Published, link_root, load_site, render_site
+from phuongnews.build import BuildOptions, Published, load_site, render_site
 from phuongnews.buildcache import FOLDER as BUILD_CACHE
 from phuongnews.buildcache import BuildCache
 from phuongnews.config import CONFIG_NAME
@@ -55,7 +55,7 @@ from phuongnews.errors import BuildFailed, ErrorList, SourceError
 from phuongnews.fingerprint import FileDigests, stamp_of
 from phuongnews.gcpause import collector_paused, set_aside_survivors
 from phuongnews.incremental import published_pages
-from phuongnews.linkcheck import check_links
+from phuongnews.linkcheck import check_links, link_root
 from phuongnews.models import Site, SiteConfig
 from phuongnews.plan import RAW, Output, plan, search_outputs
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs

@@ -36,7 +36,7 @@ from phuongnews.content import file_parser, parse_scope, stem_of
 from phuongnews.errors import ErrorList
 from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.incremental import as_left, output_stamp
-from phuongnews.linkcheck import check_page, link_targets
+from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Site
 from phuongnews.plan import Output, settings_digest
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
@@ -101,7 +101,7 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     # A file replaced moved its folder's date; no folder came or went.
     folders = {folder: os.stat(os.path.join(out_dir, folder)).st_mtime_ns
                for folder in {path.rpartition("/")[0] for path in written}}
-    now_digests = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
+    now_digests = _file_digests(parts)
     cache.save_edits(out_dir, {edit.key: edit.entry for edit in edited}, [holdings.keys[edit.source] for edit in edited],
                      dataclasses.replace(last, state=state, moment=options.now),
                      Readings(list(readings), (), {path: r for path, r in readings.items() if r[0]}), {
@@ -117,6 +117,11 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
                              timings={"parse": parsed - started, "render": rendered - parsed, "write": finished - rendered})
 
 
+def _file_digests(parts: Sequence[str]) -> dict[str, str]:
+    """Site path -> digest, from build.source_parts."""
+    return dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
+
+
 def _changed_posts(options, cache: BuildCache, parts: Sequence[str]):
     """(the last build's inputs, its record, its holdings, {changed path: source}) when the
     files that changed since the last build are a few published posts and nothing else, and
@@ -125,8 +130,7 @@ def _changed_posts(options, cache: BuildCache, parts: Sequence[str]):
     inputs = cache.inputs(out_dir)
     if inputs is None or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
         return None  # another program, other options, another site.yaml
-    before = dict(zip(inputs.parts[FIXED_PARTS::2], inputs.parts[FIXED_PARTS + 1::2]))
-    now = dict(zip(parts[FIXED_PARTS::2], parts[FIXED_PARTS + 1::2]))
+    before, now = _file_digests(inputs.parts), _file_digests(parts)
     if before.keys() != now.keys():
         return None  # a file added or removed
     changed = {path: nfc(path) for path, digest in now.items() if before[path] != digest}
@@ -176,7 +180,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
     env = make_environment(Site(config=config, articles=(), pages=fixed_pages), options.site_dir / TEMPLATES_DIR,
                            cache.templates_folder)
     targets = link_targets(records)
-    base = "/" if config.relative else config.base_path
+    base = link_root(config)
     errors = ErrorList()
     files: dict[str, bytes] = {}
     readings: dict[str, tuple[tuple[str, ...], Output]] = {}
