@@ -22,9 +22,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from PIL import Image
 
 from phuongnews import build as build_module
+from phuongnews import content as content_module
 from phuongnews import incremental, workers, writer
 from phuongnews.build import BuildOptions, build
-from phuongnews.buildcache import FOLDER
+from phuongnews.buildcache import FOLDER, BuildCache
 from phuongnews.cli import main
 from phuongnews.errors import BuildFailed
 
@@ -310,12 +311,14 @@ def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(si
     # posts edited, photos, an output file touched by hand.
     monkeypatch.setattr(build_module, "build_after_body_edits", lambda *args: None)
     signed = signed_pages(monkeypatch)
-    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    # One process, so that every signing is counted here (workers sign in their own copy).
+    build = ("build", "--site", str(site), "--out", str(out), "--jobs", "1")
+    assert run(capsys, *build)[0] == 0
     everything, listings = len(signed), signed.count("listing.html")
     path = site / "content/posts/2022/ra-quan.md"
     signed.clear()
     path.write_text(path.read_text(encoding="utf-8") + "\nĐ/c Bí thư Đoàn phát biểu.\n", encoding="utf-8")
-    code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
+    code, out_text, _ = run(capsys, *build, "--verify")
     assert code == 0, out_text
     assert "article.html" in signed and "listing.html" in signed  # its page, the listings it is on …
     assert signed.count("article.html") <= 4  # … itself, its neighbours, the posts it is related to
@@ -323,11 +326,11 @@ def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(si
     assert len(signed) < everything / 2
     signed.clear()  # a second edit: the holdings kept by the first still serve
     path.write_text(path.read_text(encoding="utf-8") + "\nHội nghị bế mạc.\n", encoding="utf-8")
-    assert run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")[0] == 0
+    assert run(capsys, *build, "--verify")[0] == 0
     assert 0 < len(signed) < everything / 2
     signed.clear()  # a title is not a body: every page is signed
     path.write_text(path.read_text(encoding="utf-8").replace("title: Ra quân", "title: Ra quân tháng Ba"), encoding="utf-8")
-    assert run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")[0] == 0
+    assert run(capsys, *build, "--verify")[0] == 0
     assert len(signed) >= everything
 
 
@@ -405,14 +408,13 @@ def test_an_update_interrupted_midway_is_finished_by_the_next_build(site_factory
 
 def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkeypatch):
     site, out = site_factory(SITE), tmp_path / "web"
-    # A fault in the dependency tracking: every page keeps the signature of the first build.
-    remembered = {}
+    # A fault in the dependency tracking: every page keeps the signature the last build recorded.
     real_signatures = incremental._signatures
 
-    def stale(site_, outputs, digests, digest_of, *rest):
-        found, holdings = real_signatures(site_, outputs, digests, digest_of, *rest)
-        remembered.setdefault("first", found)
-        return {path: remembered["first"].get(path, signature) for path, signature in found.items()}, holdings
+    def stale(site_, outputs, digests, digest_of, previous=None, *rest):
+        found, holdings = real_signatures(site_, outputs, digests, digest_of, previous, *rest)
+        kept = {path: record.signature for path, record in (previous or {}).items()}
+        return {path: kept.get(path, signature) for path, signature in found.items()}, holdings
 
     monkeypatch.setattr(incremental, "_signatures", stale)
     code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
@@ -436,6 +438,28 @@ def test_a_damaged_cache_only_costs_a_full_build(site_factory, tmp_path, capsys)
     code, _, err = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
     assert (code, err) == (0, "")
     sqlite3.connect(database).execute("SELECT count(*) FROM parses").fetchone()  # a working cache again
+
+
+def test_what_workers_sign_and_keep_serves_a_rebuild_on_one_process(site_factory, tmp_path, monkeypatch):
+    """A first build signs each page in the worker that renders it, and its parse workers keep
+    their parses in the cache themselves: a full rebuild on one process, which signs every
+    page here, finds each as the cache recorded it (none rendered) and each post parsed."""
+    posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
+                                                                 units=UNITS[i % 4], body=f"Nội dung **{i}**.")
+             for i in range(120)}
+    site, out = site_factory(posts), tmp_path / "web"
+    saved_here: list[int] = []
+    real_save = BuildCache._save_parses
+    monkeypatch.setattr(BuildCache, "_save_parses", lambda cache, new: saved_here.append(len(new)) or real_save(cache, new))
+    first = build(BuildOptions(site_dir=site, out_dir=out, jobs=2))
+    assert first.rendered == first.pages > 120
+    assert saved_here == [0]  # the workers kept every parse
+    parsed: list[str] = []
+    real_parse = content_module.parse_post
+    monkeypatch.setattr(content_module, "parse_post", lambda text, source, *rest: parsed.append(source) or real_parse(text, source, *rest))
+    # A moment given: the full path, not the shortcut of a build that finds nothing changed.
+    again = build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=first.now))
+    assert (again.rendered, again.written, parsed) == (0, 0, [])
 
 
 def test_many_posts_on_two_processes_build_as_on_one(site_factory, tmp_path, capsys):

@@ -199,7 +199,8 @@ def build(options: BuildOptions) -> BuildResult:
         def reuse(config: SiteConfig) -> ParseReuse | None:
             if cache is None:
                 return None
-            parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, cache.parses))
+            parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, cache.parses,
+                                     store=cache.parse_writer(), held=cache.parses_held))
             return parses[-1]
 
         site = load_site(options, reuse, jobs)
@@ -223,7 +224,8 @@ def build(options: BuildOptions) -> BuildResult:
         )
         if cache is not None:
             summary = dataclasses.replace(result, site=None, timings={}, seconds=0.0)
-            cache.save(parses[0].used, parses[0].new, digests.used, options.output.absolute(), written.records,
+            unsaved = {key: value for key, value in parses[0].new.items() if key not in parses[0].stored}
+            cache.save(parses[0].used, unsaved, digests.used, options.output.absolute(), written.records,
                        LastBuild(state, options.now, site.next_change, summary), written.holdings,
                        LastInputs(tuple(parts), site.pages),
                        Readings(written.rendered_paths, written.gone, written.readings), folders=written.folders)

@@ -156,6 +156,39 @@ class BuildCache:
                     found[key] = (pickle.loads(deps), pickle.loads(value))
         return found
 
+    def parses_held(self, keys: list[str]) -> set[str]:
+        """Those of `keys` the parses table holds."""
+        if self.db is None:
+            return set()
+        found = set()
+        with contextlib.suppress(sqlite3.Error):
+            for start in range(0, len(keys), 900):
+                chunk = keys[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                found.update(key for (key,) in self.db.execute(f"SELECT key FROM parses WHERE key IN ({marks})", chunk))
+        return found
+
+    def parse_writer(self):
+        """A function that keeps parses, (key, pickled deps, pickled value) each, in the parses
+        table from another process (a forked parse worker), on a connection of its own: a
+        connection must not cross a fork. Parses are keyed by everything they depend on, so one
+        kept by a build that then fails is still true. None without a cache."""
+        if self.db is None:
+            return None
+        path = self.folder / "cache.sqlite"
+
+        def keep(rows: list[tuple[str, bytes, bytes]]) -> None:
+            with contextlib.suppress(sqlite3.Error):  # not kept: the build saves them itself (parses_held)
+                db = sqlite3.connect(path, timeout=60, isolation_level=None)
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)", rows)
+                    db.execute("COMMIT")
+                finally:
+                    db.close()
+
+        return keep
+
     def outputs(self, out_dir: Path) -> dict[str, OutputRecord]:
         if self.db is None:
             return {}

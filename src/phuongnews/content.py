@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import pickle
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -79,6 +80,12 @@ class ParseReuse:
     # The keys of earlier loads by what they are made of, for a caller that loads again and
     # again (the preview): a dict lookup instead of a digest per file.
     known_keys: dict[tuple, str] | None = None
+    # Where forked parse workers keep their parses themselves (BuildCache.parse_writer): they
+    # pickle each one to send it anyway, so the build neither pickles it again nor waits while
+    # ten thousand are written. `stored` gets the keys of those the cache holds after parsing.
+    store: Callable[[list[tuple[str, bytes, bytes]]], None] | None = None
+    held: Callable[[list[str]], set[str]] | None = None  # of keys: those the cache holds
+    stored: set[str] = field(default_factory=set)
 
     def key(self, *parts: str) -> str:
         if self.known_keys is None:
@@ -153,7 +160,27 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 files[index] = (kind, source, stem, text)
     missing = list(files)
     parse = file_parser(site_dir, config, static_dir)
-    for index, (result, names) in zip(missing, workers.run(parse, [files[i] for i in missing], jobs)):
+    kept: list[tuple[str, bytes, bytes]] = []  # a worker's parses for the cache, until its chunk is done
+
+    def parse_in_worker(index: int):
+        """A worker's parse, pickled here once: for the build, and for the cache if it may be kept."""
+        result, names = parse(files[index])
+        if not workers.in_worker():
+            return result, names
+        value = pickle.dumps(result, 5)
+        if reuse is not None and reuse.store is not None and result[0] is not None and not result[1]:
+            kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), value))
+        return value, names
+
+    def flush() -> None:
+        if kept:
+            reuse.store(kept)
+            kept.clear()
+
+    def received(sent: tuple[bytes, list[str]]):
+        return pickle.loads(sent[0]), sent[1]
+
+    for index, (result, names) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received)):
         results[index] = result
         model, file_errors, _ = result
         if reuse is not None:
@@ -163,6 +190,8 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
 
     if reuse is not None:
         reuse.used.update(keys)
+        if reuse.store is not None and reuse.new and reuse.held is not None:
+            reuse.stored = reuse.held(list(reuse.new))  # a worker that could not write: the build saves its parses
     if reuse is not None and reuse.partial and not reuse.signatures and before.clean \
             and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
         return _patched_content(earlier, listed, todo, results, drafts, errors,

@@ -76,9 +76,12 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     on_disk = output_stamps(out_dir, listed_folders)
     previous = previous if (out_dir / MARKER).is_file() else {}
     paths = [urls.output_path(output.url) for output in outputs]
-    # Without a cache there is nothing to compare signatures with: every page is rendered.
-    signatures, holdings = (_signatures(site, outputs, digests, digest_of, previous, last)
-                            if digest_of is not None else (dict.fromkeys(paths), None))
+    # Without a cache there are no signatures; without records of this folder (a first build)
+    # none to compare with. Either way every page is rendered, and in the second case signed
+    # by the worker that renders it rather than here, on one core, beforehand.
+    signer = _Signer(site, digests, digest_of) if digest_of is not None and not previous else None
+    signatures, holdings = (_signatures(site, outputs, digests, digest_of, previous, last, jobs)
+                            if digest_of is not None and signer is None else (dict.fromkeys(paths), None))
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
         return _as_recorded(previous.get(path), sig, on_disk.get(path), source)
@@ -102,6 +105,10 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
 
     with Staging.open(out_dir, fresh=not on_disk) as staging:
         def render(output: Output):
+            sig_held = signer(output) if signer is not None else None  # before rendering touches anything
+            return (*_render(output), sig_held)
+
+        def _render(output: Output):
             page_errors, reported, reads = ErrorList(), set(), set()
             page = render_page(env, output, page_errors, reported, reads)
             if page is None:
@@ -119,7 +126,11 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         rendered = time.perf_counter()
         reported: set = set()
         readings = {}
-        for output, (page_errors, put, reading) in zip(stale, results):
+        pages_held: dict[str, set[int] | None] = {}
+        for output, (page_errors, put, reading, sig_held) in zip(stale, results):
+            if sig_held is not None:
+                path = urls.output_path(output.url)
+                signatures[path], pages_held[path] = sig_held
             if put:  # a worker notes it in its own copy of `staging`, not ours
                 staging.written.append(urls.output_path(output.url))
             if reading is not None:
@@ -129,6 +140,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 if key not in reported:
                     reported.add(key)
                     errors.append(error)
+        if signer is not None and last is not None:
+            holdings = make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held)
         if gone:  # even when rendered pages have errors: every broken link is reported at once
             _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors)
         if errors:
@@ -194,39 +207,55 @@ def _as_recorded(record: OutputRecord | None, sig: str | None, stamp: Stamp | No
     return record is not None and sig == record.signature and source == record.source and stamp == record.stamp
 
 
+class _Signer:
+    """Signs one page at a time: `signer(output)` -> (signature, ids of the posts and pages its
+    values hold), or (None, None) for a page whose values cannot all be told apart. Made once
+    per build; forked workers use their own copy (the shared people it digests stay theirs)."""
+
+    def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str]):
+        self.parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
+                      *(digest_of.get(id(page), repr(page)) for page in site.pages))
+        self.env = text_digest(*self.parts)  # what every page depends on
+        self._held: list[set[int]] = [set()]
+        self._reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=self._held)
+
+    def __call__(self, output: Output) -> tuple[str | None, set[int] | None]:
+        self._held[0] = set()
+        try:
+            return signature((*self.parts, output.template), output.context, self._reducers), self._held[0]
+        except Unsigned:
+            return None, None
+
+
 def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_of: Mapping[int, str],
                 previous: Mapping[str, OutputRecord] | None = None,
-                last: LastSigned | None = None) -> tuple[dict[str, str | None], Holdings | None]:
+                last: LastSigned | None = None, jobs: int = 1) -> tuple[dict[str, str | None], Holdings | None]:
     """Output path -> signature (None for a page whose values cannot all be told apart), and
     the holdings to keep for the next build (None without `last`). A page that holds no post
-    edited since `last` (holdings.pages_to_sign) keeps its signature in `previous`."""
-    env_parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
-                 *(digest_of.get(id(page), repr(page)) for page in site.pages))
-    env = text_digest(*env_parts)
+    edited since `last` (holdings.pages_to_sign) keeps its signature in `previous`; the others
+    are signed on `jobs` processes."""
+    signer = _Signer(site, digests, digest_of)
     paths = [urls.output_path(output.url) for output in outputs]
     previous = previous or {}
-    reuse = (pages_to_sign(last.holdings, env, site.articles, paths, digest_of, last.versions)
+    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, digest_of, last.versions)
              if last is not None else None)
-    held: list[set[int]] = [set()]
-    reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=held)
-    signatures: dict[str, str | None] = {}
-    pages_held: dict[str, set[int] | None] = {}
+    signatures: dict[str, str | None] = dict.fromkeys(paths)
+    todo = []
     for output, path in zip(outputs, paths):
         record = previous.get(path)
         if reuse is not None and path not in reuse[0] and record is not None and record.signature is not None:
             signatures[path] = record.signature
-            continue
-        held[0] = set()
-        try:
-            signatures[path] = signature((*env_parts, output.template), output.context, reducers)
-            pages_held[path] = held[0]
-        except Unsigned:
-            signatures[path] = pages_held[path] = None
+        else:
+            todo.append(output)
+    pages_held: dict[str, set[int] | None] = {}
+    for output, (sig, held) in zip(todo, workers.run(signer, todo, jobs)):
+        path = urls.output_path(output.url)
+        signatures[path], pages_held[path] = sig, held
     if last is None:
         return signatures, None
     if reuse is not None:  # bodies edited: every page holds the posts it held
         return signatures, after_body_edits(last.holdings, reuse[1], digest_of, last.keys)
-    return signatures, make_holdings(env, site.articles, paths, digest_of, last.keys, pages_held)
+    return signatures, make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held)
 
 
 def output_stamps(out_dir: Path, folders: set[str] | None = None) -> dict[str, Stamp]:

@@ -15,15 +15,27 @@ R = TypeVar("R")
 
 # Below this many items, starting processes costs more than it saves.
 MIN_ITEMS = 64
+# Each chunk is run by a freshly forked worker, which costs tens of milliseconds at 10,000
+# posts (its page tables, then a copy of each page of the site it writes to): a small job (the
+# pages one added post shifts) is cut into one chunk per worker, not into many small ones.
+MIN_CHUNK = 256
 # Chunks a worker runs before a fresh one is forked in its place. Whatever a worker reads of
 # the inherited site becomes its own copy (reference counts are written), so a worker that
 # lived through the whole build would end up holding a second copy of it: at 50,000 posts,
 # hundreds of MB each. A fork costs tens of milliseconds.
 CHUNKS_PER_WORKER = 1
 
-# What the forked workers run, and on what: set just before forking, so they inherit both.
+# What the forked workers run, and on what, and after each chunk: set just before forking,
+# so they inherit them.
 _task: Callable | None = None
 _items: Sequence | None = None
+_flush: Callable[[], None] | None = None
+_in_worker = False
+
+
+def in_worker() -> bool:
+    """Whether this is a forked worker of `run` (its results travel to the build pickled)."""
+    return _in_worker
 
 
 def default_jobs() -> int:
@@ -33,9 +45,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[], None] | None = None,
+        receive: Callable | None = None) -> list[R]:
     """`[task(item) for item in items]`, in that order, on up to `jobs` processes. `task` may
-    be any function, closures included: the workers inherit it rather than receive it."""
+    be any function, closures included: the workers inherit it rather than receive it.
+    `flush`: called by each worker once it has run its chunk, before it sends the results;
+    `receive`: applied here to each result a worker sent, as its chunk arrives, while the
+    workers go on with the next (a task that pickles its results itself has them unpickled)."""
     jobs = min(jobs, len(items) // (MIN_ITEMS // 2) or 1)
     if jobs <= 1:
         return [task(item) for item in items]
@@ -43,24 +59,29 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
-    global _task, _items
-    _task, _items = task, items
+    global _task, _items, _flush
+    _task, _items, _flush = task, items, flush
     # Objects alive now are left alone by the workers' garbage collector, which would otherwise
     # write to every one of them and so copy the whole inherited site into each worker.
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
             # Chunks in order, several per worker, so a slow stretch does not idle the others.
-            size = max(1, len(items) // (jobs * 8))
+            size = max(min(MIN_CHUNK, -(-len(items) // jobs)), len(items) // (jobs * 8))
             chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
             results: list[R] = []
             for part in pool.imap(_run_chunk, chunks):
-                results.extend(part)
+                results.extend(part if receive is None else map(receive, part))
             return results
     finally:
-        _task = _items = None
+        _task = _items = _flush = None
         gc.unfreeze()
 
 
 def _run_chunk(indices: range) -> list:
-    return [_task(_items[index]) for index in indices]
+    global _in_worker
+    _in_worker = True
+    results = [_task(_items[index]) for index in indices]
+    if _flush is not None:
+        _flush()
+    return results
