@@ -58,6 +58,34 @@ LABELS = {"phuongnews": "phuongnews", "phuongnews-min": "phuongnews (minimal tem
 SCENARIOS = ["cold", "no change", "edit one post", "add one post"]
 EDIT = "\nĐoạn bổ sung: ban biên tập cập nhật thêm thông tin sau hội nghị.\n"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class Trash:
+    """Where the bench moves what it would delete while it measures, deleted once it is done.
+
+    Right after tens of thousands of files are deleted, making as many new ones costs this
+    machine's disk several times the CPU: perf shows ext4's inode allocator (find_inode_bit ->
+    recently_deleted) stepping over every inode freed in the last minutes, 24 % of all the CPU
+    of a cold build that followed the deletion of the last one's output. A cold build in CI, on
+    a fresh clone, deletes nothing first, so neither does the bench: outputs, caches and old
+    copies are moved aside (a rename) and deleted at the end, after the last measurement."""
+
+    folder: Path | None = None
+
+    @classmethod
+    def put(cls, path: Path) -> None:
+        if not path.exists() and not path.is_symlink():
+            return
+        if cls.folder is None:  # no bench run (a helper called alone): delete
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            return
+        cls.folder.mkdir(parents=True, exist_ok=True)
+        os.rename(path, cls.folder / f"{len(os.listdir(cls.folder)):05d}-{path.name}")
+
+    @classmethod
+    def empty(cls) -> None:
+        if cls.folder is not None and cls.folder.exists():
+            shutil.rmtree(cls.folder)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -192,8 +220,7 @@ class Tool:
         return text
 
     def setup(self, site: Path) -> None:
-        if self.src.exists():
-            shutil.rmtree(self.src)
+        Trash.put(self.src)
         self.src.mkdir(parents=True)
         self.copy_templates()
         posts = site / "content" / "posts"
@@ -210,10 +237,7 @@ class Tool:
 
     def clean(self) -> None:
         for path in [self.out, *self.caches()]:
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            Trash.put(path)
 
     def argv(self, args) -> list[str]:
         raise NotImplementedError
@@ -223,8 +247,7 @@ class Phuongnews(Tool):
     name = "phuongnews"
 
     def setup(self, site: Path) -> None:
-        if self.src.exists():
-            shutil.rmtree(self.src)
+        Trash.put(self.src)
         shutil.copytree(site, self.src)
 
     def posts_dir(self) -> Path:
@@ -462,8 +485,7 @@ def run_floor(site: Path, tree: Path, work: Path, args) -> dict:
     runs = []
     for _ in range(args.reps):
         dest = work / "out-floor"
-        if dest.exists():
-            shutil.rmtree(dest)
+        Trash.put(dest)
         wait_quiet(args.quiet_below, args.quiet_wait)
         result = subprocess.run([sys.executable, __file__, "--floor-worker", str(site), str(tree), str(dest)],
                                 capture_output=True, text=True, check=True)
@@ -613,7 +635,14 @@ def main() -> None:
     header = [f"Machine: {machine()}.", "Versions: " + "; ".join(f"{k}: {v}" for k, v in found.items()) + ".",
               f"phuongnews --jobs: {args.jobs if args.jobs and phuongnews_has_jobs(args.phuongnews) else 'not passed (its default)'}."]
     print("\n".join(header), flush=True)
+    Trash.folder = args.out / "trash"  # emptied at the end (and what an interrupted run left with it)
+    try:
+        measure_sizes(args, tools, env, found, header)
+    finally:
+        Trash.empty()
 
+
+def measure_sizes(args, tools: list[str], env: dict, found: dict, header: list[str]) -> None:
     from bench.sitegen import make_site, post_text
     for n in args.sizes:
         began = time.perf_counter()
@@ -622,6 +651,7 @@ def main() -> None:
         if logs.exists():
             shutil.rmtree(logs)
         print(f"\n== {n:,} posts: writing the corpus", flush=True)
+        Trash.put(work / "site")
         site = make_site(work / "site", n)
         edit_number, add_number = n // 2, n
         edit_rel = Path(str(2015 + edit_number % 10)) / f"bai-viet-so-{edit_number:04d}.md"
@@ -655,7 +685,7 @@ def main() -> None:
                                                                 indent=1, ensure_ascii=False), encoding="utf-8")
         print("\n" + document, flush=True)
         if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+            Trash.put(work)
 
 
 if __name__ == "__main__":
