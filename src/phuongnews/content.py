@@ -148,23 +148,22 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
             if hit is not None and all(reuse.digests(name) == digest for name, digest in hit[0].items()):
                 results[index] = hit[1]
                 consulted[index] = hit[0]
-    files = {}  # index -> (kind, source, stem, text) of the files to parse
-    for index in todo:
-        if results[index] is None:
-            kind, path, _, source, stem = listed[index]
-            read_errors = ErrorList()
-            text = read_source(Path(path), source, read_errors)
-            if text is None:
-                results[index] = (None, tuple(read_errors), ())
-            else:
-                files[index] = (kind, source, stem, text)
-    missing = list(files)
+    missing = [index for index in todo if results[index] is None]
     parse = file_parser(site_dir, config, static_dir)
     kept: list[tuple[str, bytes, bytes]] = []  # a worker's parses for the cache, until its chunk is done
 
+    def read_and_parse(index: int):
+        kind, path, _, source, stem = listed[index]
+        read_errors = ErrorList()
+        text = read_source(Path(path), source, read_errors)
+        if text is None:
+            return (None, tuple(read_errors), ()), []
+        return parse((kind, source, stem, text))
+
     def parse_in_worker(index: int):
-        """A worker's parse, pickled here once: for the build, and for the cache if it may be kept."""
-        result, names = parse(files[index])
+        """A file read and parsed (by a worker, which decodes it too), pickled there once: for
+        the build, and for the cache if it may be kept."""
+        result, names = read_and_parse(index)
         if not workers.in_worker():
             return result, names
         value = pickle.dumps(result, 5)

@@ -152,7 +152,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 staging.copy(path, source)
         written = sorted(set(staging.written))
         staging.commit(removed=gone)
-    after = {path: output_stamp(os.stat(out_dir / path)) for path in written}
+    prefix = os.path.join(out_dir, "")
+    after = {path: output_stamp(os.stat(prefix + path)) for path in written}
     # A page with no signature (None) is rendered every time; its record keeps only its stamp.
     records = {path: OutputRecord(sig, after.get(path) or on_disk[path]) for path, sig in signatures.items()}
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
