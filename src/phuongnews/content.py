@@ -179,7 +179,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     def received(sent: tuple[bytes, list[str]]):
         return pickle.loads(sent[0]), sent[1]
 
-    for index, (result, names) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received)):
+    for index, (result, names) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received, fresh=False)):
         results[index] = result
         model, file_errors, _ = result
         if reuse is not None:

@@ -46,12 +46,14 @@ def default_jobs() -> int:
 
 
 def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[], None] | None = None,
-        receive: Callable | None = None) -> list[R]:
+        receive: Callable | None = None, fresh: bool = True) -> list[R]:
     """`[task(item) for item in items]`, in that order, on up to `jobs` processes. `task` may
     be any function, closures included: the workers inherit it rather than receive it.
     `flush`: called by each worker once it has run its chunk, before it sends the results;
     `receive`: applied here to each result a worker sent, as its chunk arrives, while the
-    workers go on with the next (a task that pickles its results itself has them unpickled)."""
+    workers go on with the next (a task that pickles its results itself has them unpickled).
+    `fresh`: each chunk on a newly forked worker (see CHUNKS_PER_WORKER); False, for work forked
+    before the site is loaded (parsing), keeps the workers, and what they learnt, to the end."""
     jobs = min(jobs, len(items) // (MIN_ITEMS // 2) or 1)
     if jobs <= 1:
         return [task(item) for item in items]
@@ -65,7 +67,7 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[
     # write to every one of them and so copy the whole inherited site into each worker.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER if fresh else None) as pool:
             # Chunks in order, several per worker, so a slow stretch does not idle the others.
             size = max(min(MIN_CHUNK, -(-len(items) // jobs)), len(items) // (jobs * 8))
             chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
