@@ -19,10 +19,10 @@ Scenarios, in this order in every repetition, then the corpus is restored so rep
 Each run is a subprocess: wall time; CPU time = user + sys from os.wait4's rusage (it includes
 worker processes the tool reaped); peak memory = the largest summed RSS of the whole process
 tree, polled from /proc every 20 ms (forked workers' shared pages count in each), the same as
-PSS (shared pages counted once; every 100 ms), and wait4's ru_maxrss (the largest single process);
-pages = .html files in the output, files = all files; others' CPU = the share of all cores that
-other processes used during the run (from /proc/stat: on a shared machine, rows where it is high
-are unreliable). Medians over --reps.
+PSS (shared pages counted once; every 500 ms: see PSS_EVERY), and wait4's ru_maxrss (the
+largest single process); pages = .html files in the output, files = all files; others' CPU =
+the share of all cores that other processes used during the run (from /proc/stat: on a shared
+machine, rows where it is high are unreliable). Medians over --reps.
 
 The floor: reading every source file of the site and writing the bytes of phuongnews' output
 tree into a fresh folder, timed in-process (no parsing, no rendering).
@@ -58,6 +58,13 @@ LABELS = {"phuongnews": "phuongnews", "phuongnews-min": "phuongnews (minimal tem
 SCENARIOS = ["cold", "no change", "edit one post", "add one post"]
 EDIT = "\nĐoạn bổ sung: ban biên tập cập nhật thêm thông tin sau hội nghị.\n"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# Polls (of 20 ms) between two readings of the tree's PSS. Reading /proc/<pid>/smaps_rollup
+# walks every page table of the process under its memory-map lock, which the process then
+# waits for whenever it maps memory: read every 100 ms, it made phuongnews' cold build at
+# 10,000 posts (three processes of 300 MB) 1.2 s slower than unwatched (14.3 s against
+# 13.1 s), every 500 ms 0.5 s. Memory grows and falls over seconds in every tool here, and
+# the peaks found were the same (520-540 MB) at either rate.
+PSS_EVERY = int(os.environ.get("BENCH_PSS_EVERY", "25"))
 
 
 class Trash:
@@ -164,7 +171,7 @@ def measure(argv: list[str], cwd: Path, env: dict, timeout: float, log: Path) ->
             if pid:
                 break
             peak = max(peak, _tree_rss(proc.pid))
-            if polls % 5 == 0:  # PSS costs more to read: every 100 ms
+            if polls % PSS_EVERY == 0:
                 pss = max(pss, _tree_pss(proc.pid))
             polls += 1
             if time.perf_counter() - started > timeout:
