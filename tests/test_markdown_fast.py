@@ -14,7 +14,7 @@ from markdown.blockparser import BlockParser
 from markdown.treeprocessors import InlineProcessor
 
 from phuongnews import markdown_fast, markup
-from phuongnews.markup import EXTENSIONS, MarkdownRenderer
+from phuongnews.markup import EXTENSIONS, MarkdownRenderer, markdown_extensions
 
 # Pieces a clerk's Markdown (or a paste from Word) is made of; joined at random.
 PIECES = [
@@ -254,3 +254,23 @@ def test_a_wrong_bare_tag_pattern_would_be_caught(monkeypatch):
     monkeypatch.setattr(markup, "_ONLY_BARE_KEPT_TAGS", re.compile(r"(?:[^<]++|</?(?:p|script)>)*+"))
     html = "<p><script>alert(1)</script></p>"
     assert markup._dangers(html, html, frozenset()) != markup._found_dangers(html, html, frozenset())
+
+
+def _registries(md: markdown.Markdown) -> dict:
+    found = {name: [(item.name, item.priority, type(getattr(md, name)[item.name]))
+                    for item in getattr(md, name)._priority]
+             for name in ("preprocessors", "inlinePatterns", "treeprocessors", "postprocessors")}
+    blocks = md.parser.blockprocessors
+    found["blockprocessors"] = [(item.name, item.priority, type(blocks[item.name])) for item in blocks._priority]
+    found["extensions"] = [type(extension) for extension in md.registeredExtensions]
+    found["escaped"], found["block_level"] = md.ESCAPED_CHARS, md.block_level_elements
+    return found
+
+
+def test_the_extension_instances_are_what_their_names_give():
+    named = markdown.Markdown(extensions=EXTENSIONS, output_format="html")  # looked up by name, as stock
+    made = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
+    assert _registries(made) == _registries(named)
+    assert len(_registries(named)["blockprocessors"]) > 10  # the comparison sees the extensions' work
+    text = "| a | b |\n|---|---|\n| 1 | 2 |\n\nChú thích[^1] *ABBR*\n\n*[ABBR]: viết tắt\n\n[^1]: Ghi chú.\n"
+    assert made.convert(text) == named.convert(text)
