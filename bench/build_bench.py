@@ -65,7 +65,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 # 13.1 s), every 500 ms 0.5 s. Memory grows and falls over seconds in every tool here, and
 # the peaks found were the same (520-540 MB) at either rate. In the first second, every
 # 100 ms: a run that short is not slowed enough to matter, and is still measured.
-PSS_EVERY = int(os.environ.get("BENCH_PSS_EVERY", "25"))
+PSS_EVERY = 25
 
 
 class Trash:

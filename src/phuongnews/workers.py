@@ -71,7 +71,8 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[
     # write to every one of them and so copy the whole inherited site into each worker.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER if fresh and len(items) > KEPT_UP_TO else None) as pool:
+        replaced = fresh and len(items) > KEPT_UP_TO
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER if replaced else None) as pool:
             # Chunks in order, several per worker, so a slow stretch does not idle the others.
             size = max(min(MIN_CHUNK, -(-len(items) // jobs)), len(items) // (jobs * 8))
             chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
