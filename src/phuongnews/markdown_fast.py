@@ -65,7 +65,7 @@ class SkippingInlineProcessor(InlineProcessor):
             self._needs = tuple(INLINE_NEEDS.get(pattern.getCompiledRegExp().pattern) for pattern in patterns)
             self._last_always_tried = max((i for i, needs in enumerate(self._needs) if needs is None), default=-1)
         if self._last_always_tried < 0 and self._nothing_to_change(tree):
-            self.stashed_nodes = {}  # as the stock run leaves it
+            self.stashed_nodes, self.parent_map = {}, {}  # as the stock run (3.11.4) leaves them
             return tree
         return super().run(tree, ancestors)
 
@@ -109,7 +109,7 @@ class SkippingInlineProcessor(InlineProcessor):
 # --- Block processors ------------------------------------------------------------------
 
 # Block processors of Markdown, extra and sane_lists that may be passed over: by class, the
-# regex their test (or run) relies on (None: none), and the strings of which a block must
+# regex their test (or run) relies on (None: none; a tuple: each checked version's), and the strings of which a block must
 # hold at least one for that test to pass, or for run to do anything but put the block back
 # and return False. The others (empty, indent, defindent, code, olist, ulist, paragraph)
 # look at the block's first characters only, which costs less than a check would.
@@ -130,8 +130,9 @@ BLOCK_NEEDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "markdown.blockprocessors.BlockQuoteProcessor": (r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
     # These three test True and find their definitions in run.
     "markdown.extensions.footnotes.FootnoteBlockProcessor": (r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$", ("[",)),
-    "markdown.extensions.abbr.AbbrBlockprocessor": (
-        r"^[*]\[(?P<abbr>[^\\]*?)\][ ]?:[ ]*\n?[ ]*(?P<title>.*)$", ("[",)),
+    "markdown.extensions.abbr.AbbrBlockprocessor": ((  # 3.11.3; 3.11.4 keeps the abbreviation on one line
+        r"^[*]\[(?P<abbr>[^\\]*?)\][ ]?:[ ]*\n?[ ]*(?P<title>.*)$",
+        r"^[*]\[(?P<abbr>[^\\\n]*?)\][ ]?:[ ]*\n?[ ]*(?P<title>.*)$"), ("[",)),
     "markdown.blockprocessors.ReferenceProcessor": (
         r"""^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""",
         ("[",)),
@@ -148,7 +149,8 @@ def _block_needs(processor: BlockProcessor) -> tuple[str, ...] | None:
         used = util.HTML_PLACEHOLDER_RE
     else:
         used = getattr(processor, "SEARCH_RE" if cls.__qualname__ == "HRProcessor" else "RE", None)
-    return needs if (used.pattern if used is not None else None) == regex else None
+    pattern = used.pattern if used is not None else None
+    return needs if (pattern in regex if isinstance(regex, tuple) else pattern == regex) else None
 
 
 class SkippingBlockParser(BlockParser):
@@ -241,7 +243,7 @@ def _preprocessor_needs(preprocessor: Preprocessor) -> tuple[object, object] | N
 
 # The versions of Markdown whose code the tables and loops above were checked against; with
 # any other, Markdown runs as it is (and tests/test_markdown_fast.py says so).
-CHECKED_VERSIONS = frozenset({"3.11.3"})
+CHECKED_VERSIONS = frozenset({"3.11.3", "3.11.4"})
 
 
 def speed_up(md: Markdown) -> bool:
