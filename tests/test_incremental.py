@@ -8,11 +8,14 @@ incremental output folder is left as it was)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+import pickle
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import make_site, post
@@ -28,6 +31,9 @@ from phuongnews.build import BuildOptions, build
 from phuongnews.buildcache import FOLDER, BuildCache
 from phuongnews.cli import main
 from phuongnews.errors import BuildFailed
+from phuongnews.fingerprint import known_reducers, signature
+from phuongnews.models import Speaker
+from phuongnews.people import Appearance, Person
 
 YEARS = ("2021", "2022", "2023")
 UNITS = ("[mttq]", "[doan-tn]", "[mttq, hoi-ccb]", "[hoi-ccb, doan-tn]")
@@ -476,3 +482,59 @@ def test_many_posts_on_two_processes_build_as_on_one(site_factory, tmp_path, cap
     one = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "one"), "--jobs", "1", "--no-cache")
     two = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "two"), "--jobs", "2")
     assert one == two and one[0] == 1 and one[2].count("bai-") == 3
+
+
+# --- Signatures: what the fast reducers write must tell every value apart ---------------
+
+@dataclasses.dataclass(frozen=True)
+class _Card:
+    title: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _OtherCard:  # the same fields as _Card
+    title: str
+    count: int
+
+
+class _Link(NamedTuple):
+    number: int
+    url: str
+
+
+def _sign(value) -> str:
+    return signature(("env", "listing.html"), {"value": value}, known_reducers((), {}))
+
+
+@pytest.mark.parametrize("first, second", [
+    (_Card("Hội nghị", 1), _Card("Hội nghị", 2)),
+    (_Card("Hội nghị", 1), _Card("Hội nghi", 1)),
+    (_Card("Hội nghị", 1), _OtherCard("Hội nghị", 1)),  # the type counts
+    (_Card("a", 1), ("a", 1)),
+    (_Link(1, "/a/"), _Link(2, "/a/")),
+    (_Link(1, "/a/"), (1, "/a/")),
+    ((_Card("a", 1), _Link(1, "/a/")), (_Card("a", 1), _Link(1, "/b/"))),
+])
+def test_signatures_of_different_values_differ(first, second):
+    assert _sign(first) != _sign(second)
+    assert _sign(first) == _sign(dataclasses.replace(first) if dataclasses.is_dataclass(first) else first)
+
+
+def test_an_attribute_set_beside_a_dataclass_fields_counts():
+    # Nothing in phuongnews does this; if something ever did, the page would still be told apart.
+    plain, marked = _Card("a", 1), _Card("a", 1)
+    object.__setattr__(marked, "extra", "x")
+    assert _sign(plain) != _sign(marked)
+
+
+def test_fast_reducers_tell_apart_what_pickle_tells_apart():
+    # Against pickle's own way (a state dict): equal values give equal signatures, different
+    # values different ones, for dataclasses, named tuples and the shared Person.
+    values = [_Card("a", 1), _Card("a", 2), _OtherCard("a", 1), _Link(1, "x"), _Link(1, "y"),
+              Person("an", "An", ()), Person("an", "An", (Appearance(None, Speaker("An", "Bí thư", None, "an")),))]
+    pickled = [pickle.dumps(value, 5) for value in values]
+    signed = [signature((), {"value": value}, known_reducers((), {}, shared=(Person,))) for value in values]
+    for i in range(len(values)):
+        for j in range(len(values)):
+            assert (pickled[i] == pickled[j]) == (signed[i] == signed[j])
