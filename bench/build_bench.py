@@ -643,6 +643,9 @@ def main() -> None:
     found = versions(args.tools_dir, tools, args.phuongnews)
     env = dict(os.environ, HUGO_ENVIRONMENT="production", NODE_ENV="production")
     env.pop("PYTHONPATH", None)
+    # As a clerk's or CI's shell runs them: with this set (some sandboxes set it), every run of
+    # phuongnews or Pelican compiles their modules again (0.29 -> 0.46 s for a no-change build).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     args.out.mkdir(parents=True, exist_ok=True)
     header = [f"Machine: {machine()}.", "Versions: " + "; ".join(f"{k}: {v}" for k, v in found.items()) + ".",
               f"phuongnews --jobs: {args.jobs if args.jobs and phuongnews_has_jobs(args.phuongnews) else 'not passed (its default)'}."]

@@ -214,6 +214,26 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         elif path.exists():
             path.unlink()
 
+    @rule(how=st.sampled_from(["delete", "rewrite", "stray file", "stray folder"]), index=st.integers(0, 500))
+    def tamper_with_the_output(self, how, index):
+        # Someone changes the published folder by hand: the next build must still give the
+        # clean build's files (a stray file goes), and a refused build leave it as it now is.
+        pages = sorted(p for p in self.out.rglob("*.html")) if self.out.is_dir() else []
+        if not pages:
+            return
+        page = pages[index % len(pages)]
+        if how == "delete":
+            page.unlink()
+        elif how == "rewrite":
+            page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- sua tay --></body>"))
+        elif how == "stray file":
+            (page.parent / "ghi-chu.txt").write_text("tay", encoding="utf-8")
+        else:
+            (page.parent / "thu-muc-tay").mkdir(exist_ok=True)
+            (page.parent / "thu-muc-tay" / "index.html").write_text("tay", encoding="utf-8")
+        if self.last_good is not None:
+            self.last_good = tree(self.out)
+
     @rule()
     def touch_without_change(self):
         for path in self._posts()[:2]:

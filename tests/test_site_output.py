@@ -886,3 +886,30 @@ def test_the_header_and_footer_are_rendered_once_per_build_and_once_per_folder_w
     assert renders["_header.html"] == renders["_footer.html"] == len(folders) > 1
     home_link = page(relative, "tin-tuc/2023/bai-1/").find("p", cls="site-title").find("a").attrs["href"]
     assert home_link == "../../../index.html"
+
+
+def test_a_search_index_made_on_another_core_is_the_one_made_here(tmp_path, monkeypatch):
+    # From SEARCH_APART_FROM posts on, the build has the index made by a forked process while
+    # it plans the rest; the site must be the same, file for file, as one planned in order.
+    from phuongnews import build as build_module
+
+    posts = {f"content/posts/bai-{n:02d}.md": post(f"Hội nghị lần {n} của Mặt trận", f"2023-{1 + n % 12:02d}-{1 + n % 27:02d}",
+                                                   "[mttq, doan-tn]" if n % 3 else "[hoi-ccb]", f"Nội dung đặc biệt số {n}.")
+             for n in range(30)}
+    site = make_site(tmp_path / "site", posts)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "here", jobs=1, cache=False))
+    started = []
+    real_started = build_module.workers.started
+
+    def watched(task, jobs):
+        started.append(jobs)
+        return real_started(task, jobs)
+
+    monkeypatch.setattr(build_module, "SEARCH_APART_FROM", 1)
+    monkeypatch.setattr(build_module.workers, "started", watched)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "apart", jobs=2, cache=False))
+    assert started == [2]
+    here = {p.relative_to(tmp_path / "here"): p.read_bytes() for p in (tmp_path / "here").rglob("*") if p.is_file()}
+    apart = {p.relative_to(tmp_path / "apart"): p.read_bytes() for p in (tmp_path / "apart").rglob("*") if p.is_file()}
+    assert here == apart
+    assert any(path.parts[0] == "tim-kiem" and path.suffix == ".json" for path in here)

@@ -1,4 +1,5 @@
-"""workers.run: the results of a plain loop, in order, whether workers are kept or replaced."""
+"""workers.run: the results of a plain loop, in order, whether workers are kept or replaced;
+workers.started: one task on another core while the caller goes on."""
 
 from __future__ import annotations
 
@@ -41,3 +42,30 @@ def test_a_large_job_forks_a_fresh_worker_per_chunk_and_a_small_one_keeps_its_wo
 def test_small_work_runs_here():
     results = workers.run(_pid_of, list(range(10)), 2)
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_a_started_task_runs_on_another_core_while_the_caller_goes_on():
+    site = {"posts": list(range(100))}  # a closure over what the caller holds: inherited, not sent
+    with workers.started(lambda: (sum(site["posts"]), os.getpid()), 2) as result:
+        meanwhile = sum(range(100))
+        total, pid = result()
+    assert total == meanwhile == 4950
+    assert pid != os.getpid()
+
+
+def test_a_started_task_with_one_job_runs_here_when_asked():
+    ran = []
+    with workers.started(lambda: ran.append(os.getpid()) or "done", 1) as result:
+        assert ran == []
+        assert result() == "done"
+    assert ran == [os.getpid()]
+
+
+def test_a_started_task_raises_what_it_raised_and_its_process_ends():
+    def fails():
+        raise ValueError("hỏng")
+
+    with pytest.raises(ValueError, match="hỏng"), workers.started(fails, 2) as result:
+        result()
+    with workers.started(lambda: os.getpid(), 2):
+        pass  # its result never asked for: leaving the block still ends the process

@@ -63,18 +63,26 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                      out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
                      digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
                      last: LastSigned | None = None, keep_readings: bool = False,
-                     templates_cache: Path | None = None) -> Written:
+                     templates_cache: Path | None = None, folders: Mapping[str, int] | None = None) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
-    fault or broken link. `previous`: what the cache remembers of `out_dir`; `last`: what
+    fault or broken link. `previous`: what the cache remembers of `out_dir`, and `folders`
+    the dates of its folders (folder_stamps), to tell it is as left; `last`: what
     lets the build sign only the pages an edit of posts' bodies touched; `keep_readings`:
     note which pages read which posts' bodies, for quickedit.py (Written.readings);
     `templates_cache`: where compiled templates are kept (render.make_environment)."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
-    listed_folders: set[str] = set()
-    on_disk = output_stamps(out_dir, listed_folders)
-    previous = previous if (out_dir / MARKER).is_file() else {}
+    if as_left(out_dir, previous, folders):
+        # A stat per file and per folder (0.11 s at 10,000 posts) instead of listing every
+        # folder (0.3 s). As left, the folders are those recorded: a folder made since, or a
+        # file, would have moved the date of the folder it was made in.
+        on_disk = {path: record.stamp for path, record in previous.items()}
+        listed_folders = {folder for folder in folders if folder}
+    else:
+        listed_folders = set()
+        on_disk = output_stamps(out_dir, listed_folders)
+        previous = previous if (out_dir / MARKER).is_file() else {}
     paths = [urls.output_path(output.url) for output in outputs]
     # Without a cache there are no signatures; without records of this folder (a first build)
     # none to compare with. Either way every page is rendered, and in the second case signed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
 
@@ -88,14 +89,19 @@ def _derived(article: Article, config: SiteConfig) -> Derived:
     return derive(article, config)
 
 
-def plan(site: Site, index_memo: search.IndexMemo | None = None) -> list[Output]:
+def plan(site: Site, index_memo: search.IndexMemo | None = None,
+         search_files: Callable[[], list[Output]] | None = None) -> list[Output]:
     """`index_memo`: for a caller that plans again and again (the preview), the search index
-    is made from the last one it planned (search.IndexMemo); the outputs are the same."""
+    is made from the last one it planned (search.IndexMemo). `search_files`: gives
+    `search_outputs(site)`, for a caller that has them made meanwhile on another core (the
+    build: they are a third of planning); asked for once everything else is planned. The
+    outputs are the same either way."""
     with collector_paused():  # thousands of outputs, contexts and strings; no cycles
-        return _plan(site, index_memo)
+        return _plan(site, index_memo, search_files)
 
 
-def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
+def _plan(site: Site, index_memo: search.IndexMemo | None,
+          search_files: Callable[[], list[Output]] | None) -> list[Output]:
     config = site.config
     patterns = config.urls
     articles = site.articles
@@ -208,11 +214,12 @@ def _plan(site: Site, index_memo: search.IndexMemo | None) -> list[Output]:
         "unit_rows": units_sorted,
         "year_rows": list(year_groups),
     }))
-    outputs += search_outputs(site, derived, index_memo)
+    search_at = len(outputs)  # the index's files go here, made last (see search_files)
 
     outputs.append(_feed(site, "feed.xml", config.title, "", online_order))
     outputs.append(Output("404.html", "404.html", {"meta": Meta("Không tìm thấy trang", "404.html")}))
     outputs.append(Output("robots.txt", "robots.txt", {}))
+    outputs[search_at:search_at] = search_files() if search_files is not None else search_outputs(site, derived, index_memo)
     sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.template not in ("404.html", "redirect.html")]
     outputs.append(Output("sitemap.xml", "sitemap.xml", {"entries": _sitemap(sitemap_urls, articles)}))
     return outputs

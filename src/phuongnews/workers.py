@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -34,6 +35,7 @@ _task: Callable | None = None
 _items: Sequence | None = None
 _flush: Callable[[], None] | None = None
 _in_worker = False
+_started: Callable | None = None  # what `started` runs on another core, set just before forking
 
 
 def in_worker() -> bool:
@@ -92,3 +94,37 @@ def _run_chunk(indices: range) -> list:
     if _flush is not None:
         _flush()
     return results
+
+
+@contextmanager
+def started(task: Callable[[], R], jobs: int) -> Iterator[Callable[[], R]]:
+    """`task()` begun on another core while the block goes on: the block gets a function that
+    waits for its result and gives it (raising what it raised). A closure is fine: the
+    process is forked and inherits it. With one job, or without fork, that function runs
+    `task` itself, here. Leaving the block ends the process, whether its result was asked
+    for or not."""
+    import multiprocessing
+
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield task
+        return
+    global _started
+    _started = task
+    gc.freeze()  # as in `run`: the process's collector then leaves the inherited site alone
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1)
+    finally:
+        _started = None
+        gc.unfreeze()
+    try:
+        pending = pool.apply_async(_run_started)
+        yield pending.get
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _run_started():
+    global _in_worker
+    _in_worker = True
+    return _started()
