@@ -435,14 +435,13 @@ def test_an_update_interrupted_midway_is_finished_by_the_next_build(site_factory
 def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkeypatch):
     site, out = site_factory(SITE), tmp_path / "web"
     # A fault in the dependency tracking: every page keeps the signature the last build recorded.
-    real_signatures = incremental._signatures
+    real_kept = incremental._kept_signatures
 
-    def stale(site_, outputs, digests, digest_of, previous=None, *rest):
-        found, holdings = real_signatures(site_, outputs, digests, digest_of, previous, *rest)
-        kept = {path: record.signature for path, record in (previous or {}).items()}
-        return {path: kept.get(path, signature) for path, signature in found.items()}, holdings
+    def stale(signer, site_, paths, digest_of, previous, last):
+        _, reuse = real_kept(signer, site_, paths, digest_of, previous, last)
+        return {path: record.signature for path, record in previous.items() if record.signature is not None}, reuse
 
-    monkeypatch.setattr(incremental, "_signatures", stale)
+    monkeypatch.setattr(incremental, "_kept_signatures", stale)
     code, out_text, _ = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
     assert code == 0 and out_text.splitlines()[-1].startswith("Kiểm chứng: giống hệt từng byte")
     path = site / "content/posts/2023/hoi-nghi.md"

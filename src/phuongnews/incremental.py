@@ -84,39 +84,46 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         on_disk = output_stamps(out_dir, listed_folders)
         previous = previous if (out_dir / MARKER).is_file() else {}
     paths = [urls.output_path(output.url) for output in outputs]
-    # Without a cache there are no signatures; without records of this folder (a first build)
-    # none to compare with. Either way every page is rendered, and in the second case signed
-    # by the worker that renders it rather than here, on one core, beforehand.
-    signer = _Signer(site, digests, digest_of) if digest_of is not None and not previous else None
-    signatures, holdings = (_signatures(site, outputs, digests, digest_of, previous, last, jobs)
-                            if digest_of is not None and signer is None else (dict.fromkeys(paths), None))
+    # Without a cache there are no signatures, and every page is rendered. With one, a page is
+    # signed by the worker that would render it, and rendered there only if its signature or
+    # its file moved: one pass over the cores, not one to sign and another, forked again, to
+    # render. Pages that an edit of posts' bodies cannot have changed keep their signature
+    # (holdings.py) and go to a worker only if their file moved.
+    signer = _Signer(site, digests, digest_of) if digest_of is not None else None
+    kept, reuse = (_kept_signatures(signer, site, paths, digest_of, previous, last)
+                   if signer is not None and previous else ({}, None))
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
         return _as_recorded(previous.get(path), sig, on_disk.get(path), source)
 
-    stale = [output for output, path in zip(outputs, paths)
-             if signatures[path] is None or not unchanged(path, signatures[path])]
+    work = [output for output, path in zip(outputs, paths) if path not in kept or not unchanged(path, kept[path])]
     static_sources = {path: digests(str(source)) for path, source in statics.items()}
     copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
     signed = time.perf_counter()
 
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
-    for name in sorted({output.template for output in stale if output.template}):
+    for name in sorted({output.template for output in work if output.template}):
         try:  # compiled once here, so forked workers inherit them instead of each compiling its own
             env.get_template(name)
         except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
             continue
-    targets = link_targets(signatures, statics)
+    targets = link_targets(paths, statics)
     base = link_root(config)
     errors = ErrorList()
-    gone = (previous.keys() | on_disk.keys()) - signatures.keys() - statics.keys()
+    gone = (previous.keys() | on_disk.keys()) - set(paths) - statics.keys()
 
     with Staging.open(out_dir, fresh=not on_disk) as staging:
-        def render(output: Output):
-            sig_held = signer(output) if signer is not None else None  # before rendering touches anything
-            return (*_render(output), sig_held)
+        def sign_and_render(output: Output):
+            path = urls.output_path(output.url)
+            if path in kept:
+                sig, held = kept[path], None
+            else:  # signed before rendering touches anything
+                sig, held = signer(output) if signer is not None else (None, None)
+            if sig is not None and unchanged(path, sig):
+                return sig, held, None
+            return sig, held, _render(output, path)
 
-        def _render(output: Output):
+        def _render(output: Output, path: str):
             page_errors, reported, reads = ErrorList(), set(), set()
             page = render_page(env, output, page_errors, reported, reads)
             if page is None:
@@ -124,32 +131,41 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
             data = page.data
             check_page(output, data if page.text is None else page.text, targets, base, read_text, page_errors, reported)
             reading = tuple(sorted(reads)) if keep_readings and reads else None
-            path = urls.output_path(output.url)
             if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
                 return page_errors, False, reading
             staging.put(path, data)
             return page_errors, True, reading
 
-        results = workers.run(render, stale, jobs)
+        results = workers.run(sign_and_render, work, jobs)
         rendered = time.perf_counter()
+        signatures: dict[str, str | None] = dict.fromkeys(paths)
+        signatures.update(kept)
         reported: set = set()
         readings = {}
+        stale = []
         pages_held: dict[str, set[int] | None] = {}
-        for output, (page_errors, put, reading, sig_held) in zip(stale, results):
-            if sig_held is not None:
-                path = urls.output_path(output.url)
-                signatures[path], pages_held[path] = sig_held
+        for output, (sig, held, made) in zip(work, results):
+            path = urls.output_path(output.url)
+            signatures[path] = sig
+            if path not in kept:
+                pages_held[path] = held
+            if made is None:
+                continue
+            stale.append(output)
+            page_errors, put, reading = made
             if put:  # a worker notes it in its own copy of `staging`, not ours
-                staging.written.append(urls.output_path(output.url))
+                staging.written.append(path)
             if reading is not None:
-                readings[urls.output_path(output.url)] = (reading, output)
+                readings[path] = (reading, output)
             for error in page_errors:
                 key = (error.path, error.line, error.code, repr(error.params))
                 if key not in reported:
                     reported.add(key)
                     errors.append(error)
-        if signer is not None and last is not None:
-            holdings = make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held)
+        holdings = None
+        if last is not None and signer is not None:
+            holdings = (after_body_edits(last.holdings, reuse[1], digest_of, last.keys) if reuse is not None
+                        else make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held))
         if gone:  # even when rendered pages have errors: every broken link is reported at once
             _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors)
         if errors:
@@ -237,6 +253,24 @@ class _Signer:
             return None, None
 
 
+def _kept_signatures(signer: _Signer, site: Site, paths: list[str], digest_of: Mapping[int, str],
+                     previous: Mapping[str, OutputRecord], last: LastSigned | None,
+                     ) -> tuple[dict[str, str], tuple[set[str], list[Article]] | None]:
+    """The signatures the last build recorded that still hold (output path -> signature):
+    after edits of posts' bodies alone, those of every page that holds none of the posts
+    (holdings.pages_to_sign, whose answer comes second; None: every page is signed)."""
+    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, digest_of, last.versions)
+             if last is not None else None)
+    if reuse is None:
+        return {}, None
+    kept = {}
+    for path in paths:
+        record = previous.get(path)
+        if path not in reuse[0] and record is not None and record.signature is not None:
+            kept[path] = record.signature
+    return kept, reuse
+
+
 def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_of: Mapping[int, str],
                 previous: Mapping[str, OutputRecord] | None = None,
                 last: LastSigned | None = None, jobs: int = 1) -> tuple[dict[str, str | None], Holdings | None]:
@@ -246,17 +280,10 @@ def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_
     are signed on `jobs` processes."""
     signer = _Signer(site, digests, digest_of)
     paths = [urls.output_path(output.url) for output in outputs]
-    previous = previous or {}
-    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, digest_of, last.versions)
-             if last is not None else None)
+    kept, reuse = _kept_signatures(signer, site, paths, digest_of, previous or {}, last)
     signatures: dict[str, str | None] = dict.fromkeys(paths)
-    todo = []
-    for output, path in zip(outputs, paths):
-        record = previous.get(path)
-        if reuse is not None and path not in reuse[0] and record is not None and record.signature is not None:
-            signatures[path] = record.signature
-        else:
-            todo.append(output)
+    signatures.update(kept)
+    todo = [output for output, path in zip(outputs, paths) if path not in kept]
     pages_held: dict[str, set[int] | None] = {}
     for output, (sig, held) in zip(todo, workers.run(signer, todo, jobs)):
         path = urls.output_path(output.url)
