@@ -211,7 +211,11 @@ def _named_tuple_reducer(kind: type) -> Callable:
 
 
 def _fields_reducer(kind: type, names: tuple[str, ...]) -> Callable:
-    values = operator.attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),) if names else ())
+    if len(names) > 1:
+        values = operator.attrgetter(*names)
+    else:  # attrgetter gives a lone value for one name, and takes no empty list
+        def values(value):
+            return tuple(getattr(value, name) for name in names)
 
     def reduce_fields(value):
         # Every attribute is a field (nothing set beside them): then the fields are the whole value.
@@ -222,6 +226,9 @@ def _fields_reducer(kind: type, names: tuple[str, ...]) -> Callable:
     return reduce_fields
 
 
+_BY_FIELDS = _Reducers()  # each type's reducer, found once per process
+
+
 def _fields_reduced(value):
     """What a dispatch table of _Reducers writes `value` as."""
-    return _Reducers()[type(value)](value)
+    return _BY_FIELDS[type(value)](value)

@@ -201,7 +201,7 @@ def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Pat
     on_disk = output_stamps(out_dir)
     if not records or not on_disk:
         return {}, False
-    signatures, _ = _signatures(site, outputs, digests, digest_of)
+    signatures = _signatures(site, outputs, digests, digest_of)
     taken: dict[str, bytes] = {}
     for path, sig in signatures.items():
         record = records.get(path)
@@ -271,28 +271,12 @@ def _kept_signatures(signer: _Signer, site: Site, paths: list[str], digest_of: M
     return kept, reuse
 
 
-def _signatures(site: Site, outputs: list[Output], digests: FileDigests, digest_of: Mapping[int, str],
-                previous: Mapping[str, OutputRecord] | None = None,
-                last: LastSigned | None = None, jobs: int = 1) -> tuple[dict[str, str | None], Holdings | None]:
-    """Output path -> signature (None for a page whose values cannot all be told apart), and
-    the holdings to keep for the next build (None without `last`). A page that holds no post
-    edited since `last` (holdings.pages_to_sign) keeps its signature in `previous`; the others
-    are signed on `jobs` processes."""
+def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
+                digest_of: Mapping[int, str]) -> dict[str, str | None]:
+    """Output path -> signature of every page (None for a page whose values cannot all be
+    told apart), signed here: for the preview, which compares them with the build cache's."""
     signer = _Signer(site, digests, digest_of)
-    paths = [urls.output_path(output.url) for output in outputs]
-    kept, reuse = _kept_signatures(signer, site, paths, digest_of, previous or {}, last)
-    signatures: dict[str, str | None] = dict.fromkeys(paths)
-    signatures.update(kept)
-    todo = [output for output, path in zip(outputs, paths) if path not in kept]
-    pages_held: dict[str, set[int] | None] = {}
-    for output, (sig, held) in zip(todo, workers.run(signer, todo, jobs)):
-        path = urls.output_path(output.url)
-        signatures[path], pages_held[path] = sig, held
-    if last is None:
-        return signatures, None
-    if reuse is not None:  # bodies edited: every page holds the posts it held
-        return signatures, after_body_edits(last.holdings, reuse[1], digest_of, last.keys)
-    return signatures, make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held)
+    return {urls.output_path(output.url): signer(output)[0] for output in outputs}
 
 
 def output_stamps(out_dir: Path, folders: set[str] | None = None) -> dict[str, Stamp]:
