@@ -12,11 +12,13 @@ import dataclasses
 import io
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
+import jinja2
 import pytest
 from conftest import make_site, post
 from hypothesis import HealthCheck, settings
@@ -34,6 +36,7 @@ from phuongnews.errors import BuildFailed
 from phuongnews.fingerprint import known_reducers, signature
 from phuongnews.models import Speaker
 from phuongnews.people import Appearance, Person
+from phuongnews.render import read_names
 
 YEARS = ("2021", "2022", "2023")
 UNITS = ("[mttq]", "[doan-tn]", "[mttq, hoi-ccb]", "[hoi-ccb, doan-tn]")
@@ -358,6 +361,57 @@ def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(si
     path.write_text(path.read_text(encoding="utf-8").replace("title: Ra quân", "title: Ra quân tháng Ba"), encoding="utf-8")
     assert run(capsys, *build, "--verify")[0] == 0
     assert len(signed) >= everything
+
+
+SPEAKER = "speakers:\n  - name: Đ/c Hồ Sỹ Tùng\n    role: Bí thư Đảng ủy phường"
+
+
+@pytest.mark.parametrize("shows_count", [False, True])
+def test_a_value_a_page_cannot_read_does_not_render_it_again(site_factory, tmp_path, capsys, shows_count):
+    # A person's pages carry the count of all their appearances, which the stock person.html
+    # does not show: a post added on their last page renders that page, not the first one.
+    talks = {f"content/posts/2021/hop-{n}.md": post(title=f"Họp lần {n}", date=f"2021-05-{n:02d}", extra=SPEAKER)
+             for n in range(10, 15)}  # five: three pages, and a sixth fills the last
+    site, out = site_factory({**SITE, **talks}), tmp_path / "web"
+    if shows_count:  # a theme that shows it: every page of theirs changes, and is rendered
+        person = site / "templates/person.html"
+        person.write_text(person.read_text(encoding="utf-8").replace(
+            "<ol class", "<p>{{ appearance_count }} lần phát biểu</p>\n<ol class"), encoding="utf-8")
+    build = ("build", "--site", str(site), "--out", str(out))
+    assert run(capsys, *build)[0] == 0
+    first_page = out / "nhan-vat/ho-sy-tung/index.html"
+    before = first_page.read_bytes()
+    (site / "content/posts/2021/hop-09.md").write_text(
+        post(title="Họp lần 9", date="2021-05-09", extra=SPEAKER), encoding="utf-8")
+    code, out_text, err = run(capsys, *build, "--verify")
+    assert (code, err) == (0, ""), out_text
+    assert (first_page.read_bytes() != before) is shows_count
+    written, rendered = re.fullmatch(r"Tệp thay đổi: ghi (\d+), xóa 0; \d+ tệp giữ nguyên \(dựng lại (\d+) trang\)\.",
+                                     changes_line(out_text)).groups()
+    assert written == rendered  # nothing rendered again only to give the bytes already there
+
+
+def test_the_values_a_template_can_read_are_found_through_the_templates_it_uses(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name, text in {
+        "page.html": "{% extends 'base.html' %}{% block main %}{{ title }}{% endblock %}",
+        "base.html": "{% include '_head.html' %}{% block main %}{% endblock %}{{ footer }}",
+        "_head.html": "{% import '_macros.html' as m with context %}{{ m.heading(meta) }}",
+        "_macros.html": "{% macro heading(x) %}{{ x }}{{ lang|no_such_filter }}{% endmacro %}",
+        "dynamic.html": "{% include chosen %}",
+        "broken.html": "{% if %}",
+        "missing.html": "{% include '_nowhere.html' %}",
+    }.items():
+        (templates / name).write_text(text, encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)))
+    reads = read_names(env, ["page.html", "_head.html", "dynamic.html", "broken.html", "missing.html"])
+    assert {"title", "footer", "meta", "lang"} <= reads["page.html"]
+    assert "title" not in reads["_head.html"] and "unused" not in reads["page.html"]
+    # Where it cannot be told, every value counts.
+    assert reads["dynamic.html"] is None
+    assert reads["broken.html"] is None
+    assert reads["missing.html"] is None
 
 
 def test_a_static_file_replaced_by_one_of_the_same_size_is_published(site_factory, tmp_path, capsys):

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from phuongnews import urls, workers
 from phuongnews.buildcache import OutputRecord
 from phuongnews.errors import BuildFailed, ErrorList
@@ -37,8 +39,8 @@ from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
-from phuongnews.plan import Output
-from phuongnews.render import TEMPLATES_DIR, make_environment, render_page
+from phuongnews.plan import RAW, Output
+from phuongnews.render import TEMPLATES_DIR, make_environment, read_names, render_page
 from phuongnews.writer import MARKER, Staging
 
 
@@ -89,7 +91,9 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     # its file moved: one pass over the cores, not one to sign and another, forked again, to
     # render. Pages that an edit of posts' bodies cannot have changed keep their signature
     # (holdings.py) and go to a worker only if their file moved.
-    signer = _Signer(site, digests, digest_of) if digest_of is not None else None
+    env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
+    signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs))
+              if digest_of is not None else None)
     kept, reuse = (_kept_signatures(signer, site, paths, digest_of, previous, last)
                    if signer is not None and previous else ({}, None))
 
@@ -101,7 +105,6 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
     signed = time.perf_counter()
 
-    env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
     for name in sorted({output.template for output in work if output.template}):
         try:  # compiled once here, so forked workers inherit them instead of each compiling its own
             env.get_template(name)
@@ -237,18 +240,28 @@ class _Signer:
     values hold), or (None, None) for a page whose values cannot all be told apart. Made once
     per build; forked workers use their own copy (the shared people it digests stay theirs)."""
 
-    def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str]):
+    def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str],
+                 templates: jinja2.Environment, template_names: Iterable[str]):
         self.parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
                       *(digest_of.get(id(page), repr(page)) for page in site.pages))
         self.env = text_digest(*self.parts)  # what every page depends on
         self._held: list[set[int]] = [set()]
         self._reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=self._held)
+        # Only the values a page's templates can read are signed: a person's pages carry the
+        # count of their appearances, which the stock person.html does not show, so a post
+        # added for them would otherwise render every one of their pages again for nothing.
+        # (The templates' text is in `env`: when it changes, every page is signed anew.)
+        self._reads = read_names(templates, {name for name in template_names if name != RAW})
 
     def __call__(self, output: Output) -> tuple[str | None, set[int] | None]:
         self._held[0] = set()
+        reads = self._reads.get(output.template)
+        context = output.context
+        if reads is not None:
+            context = {name: value for name, value in context.items() if name in reads}
         try:
             # `env` stands for the parts: the settings alone are 1.7 KB, pickled and hashed for every page.
-            return signature((self.env, output.template), output.context, self._reducers), self._held[0]
+            return signature((self.env, output.template), context, self._reducers), self._held[0]
         except Unsigned:
             return None, None
 
@@ -275,7 +288,8 @@ def _signatures(site: Site, outputs: list[Output], digests: FileDigests,
                 digest_of: Mapping[int, str]) -> dict[str, str | None]:
     """Output path -> signature of every page (None for a page whose values cannot all be
     told apart), signed here: for the preview, which compares them with the build cache's."""
-    signer = _Signer(site, digests, digest_of)
+    env = make_environment(site, digests.site_dir / TEMPLATES_DIR)
+    signer = _Signer(site, digests, digest_of, env, (output.template for output in outputs))
     return {urls.output_path(output.url): signer(output)[0] for output in outputs}
 
 
