@@ -4,6 +4,7 @@ gave: each is checked against that code, kept here as the reference."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import pickle
 import posixpath
@@ -149,6 +150,22 @@ def test_search_entries_can_be_kept_between_builds():
     fresh = search.build_index(site.articles, site.config, "tim-kiem/")
     from_kept = search.build_index(site.articles, site.config, "tim-kiem/", lambda article: kept[article.source])
     assert from_kept == fresh
+
+
+def test_a_post_unpickled_with_its_body_unread_is_the_post():
+    site = load_site(BuildOptions(site_dir=REPO))
+    for article in site.articles:
+        kept = pickle.loads(pickle.dumps(article, 5))
+        assert "body_html" not in vars(kept)  # still bytes: decoded when read
+        assert pickle.loads(pickle.dumps(kept, 5)) == article  # pickled again, unread
+        assert kept == article and hash(kept) == hash(article) and repr(kept) == repr(article)
+        assert kept.body_html == article.body_html and kept.derived == article.derived
+        # Read or unread, the same bytes: parses are stored and compared as bytes.
+        assert pickle.dumps(kept, 5) == pickle.dumps(article, 5)
+        assert dataclasses.replace(pickle.loads(pickle.dumps(article, 5)), title="x") == \
+            dataclasses.replace(article, title="x")
+    with pytest.raises(AttributeError, match="no attribute 'bodyhtml'"):
+        _ = kept.bodyhtml
 
 
 # {{ shared("name", a=x, b=2) }} as the include it stands for: {% with a = x, b = 2 %}{% include "name" %}{% endwith %}
