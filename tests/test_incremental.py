@@ -446,6 +446,26 @@ def test_deleting_a_post_is_refused_while_another_post_links_to_it(site_factory,
     assert tree(out) == before
 
 
+def test_a_deleted_post_is_reported_in_every_page_that_still_links_to_it(site_factory, tmp_path, capsys):
+    # Enough pages for the unchanged ones to be checked on two processes.
+    fillers = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin {n}", date=f"2020-05-{n % 28 + 1:02d}", units="[hoi-ccb]")
+               for n in range(60)}
+    far = post(title="Nhắc lại", date="2020-01-02", units="[hoi-ccb]",
+               body="Xem [bài](/tin-tuc/2022/ra-quan/), [lần nữa](/tin-tuc/2022/ra-quan/).")
+    site, out = site_factory({**SITE, **fillers, "content/posts/2020/nhac-lai.md": far}), tmp_path / "web"
+    build = ("build", "--site", str(site), "--out", str(out), "--jobs", "2")
+    assert run(capsys, *build)[0] == 0
+    before = tree(out)
+    (site / "content/posts/2022/ra-quan.md").unlink()
+    code, out_text, err = run(capsys, *build)
+    assert (code, out_text) == (1, "")
+    # Its neighbour's page is rendered again and checked; the far post's page is not, and is
+    # checked as it is on disk. Each once.
+    broken = [line.split(": ")[0] for line in err.splitlines() if "không dẫn tới trang" in line]
+    assert broken == ["content/posts/2020/nhac-lai.md:6", "content/posts/2021/dai-hoi.md:6"], err
+    assert tree(out) == before
+
+
 def test_removed_pages_leave_no_empty_folders(site_factory, tmp_path, capsys):
     site, out = site_factory(SITE), tmp_path / "web"
     assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0

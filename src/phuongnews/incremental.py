@@ -170,7 +170,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
             holdings = (after_body_edits(last.holdings, reuse[1], digest_of, last.keys) if reuse is not None
                         else make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held))
         if gone:  # even when rendered pages have errors: every broken link is reported at once
-            _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors)
+            _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors, jobs)
         if errors:
             raise BuildFailed(errors)
         for path in copies:
@@ -372,14 +372,27 @@ def _same_file(path: Path, source: Path, stamp: Stamp | None) -> bool:
         return False
 
 
-def _check_unchanged(outputs, stale, out_dir: Path, targets, base: str, read_text, errors: ErrorList) -> None:
-    """A file the site had is gone: check the links of the pages that were not rendered."""
+def _check_unchanged(outputs, stale, out_dir: Path, targets, base: str, read_text, errors: ErrorList,
+                     jobs: int) -> None:
+    """A file the site had is gone: check the links of the pages that were not rendered. On
+    all cores: at 10,000 posts that is reading and checking 14,000 pages (about 2 s on one)."""
     rendered = {id(output) for output in stale}
+    pages = [output for output in outputs
+             if id(output) not in rendered and urls.output_path(output.url).endswith(".html")]
+
+    def check(output: Output) -> ErrorList:
+        found = ErrorList()
+        try:
+            data = (out_dir / urls.output_path(output.url)).read_bytes()
+        except OSError:
+            return found
+        check_page(output, data, targets, base, read_text, found, set())
+        return found
+
     reported: set = set()
-    for output in outputs:
-        if id(output) not in rendered and urls.output_path(output.url).endswith(".html"):
-            try:
-                data = (out_dir / urls.output_path(output.url)).read_bytes()
-            except OSError:
-                continue
-            check_page(output, data, targets, base, read_text, errors, reported)
+    for found in workers.run(check, pages, jobs):
+        for error in found:
+            key = (error.path, error.line, error.params["href"])  # as check_page tells repeats
+            if key not in reported:
+                reported.add(key)
+                errors.append(error)
