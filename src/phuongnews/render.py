@@ -87,7 +87,7 @@ def read_names(env: jinja2.Environment, templates: Iterable[str]) -> dict[str, f
     """For each template name: the names of a page's values that rendering it with that
     template can read. Those are the names its template, and every template that one extends,
     includes or imports, looks up (found in their source, each parsed once, not compiled: a
-    tenth of the time), plus ALWAYS_READ; a value under any other name cannot change the
+    fifth of the time), plus ALWAYS_READ; a value under any other name cannot change the
     page's bytes. None when that cannot be told: a template named by a variable, or one that
     is missing or does not parse (its page's render says why)."""
     own: dict[str, tuple[set[str], list[str | None]] | None] = {}
