@@ -127,12 +127,14 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
             path.write_text(post(title=title, date=f"{year}-05-0{index % 9 + 1}", units=units, body=body),
                             encoding="utf-8")
 
-    @rule(year=st.sampled_from(YEARS), units=st.sampled_from(UNITS), title=st.sampled_from(TITLES))
-    def add_post(self, year, units, title):
+    @rule(year=st.sampled_from(YEARS), units=st.sampled_from(UNITS), title=st.sampled_from(TITLES),
+          speaker=st.sampled_from([None, "Đ/c Hồ Sỹ Tùng", "Nguyễn Văn An"]))
+    def add_post(self, year, units, title, speaker):
         self.count += 1
+        extra = f"speakers:\n  - name: {speaker}\n    role: Bí thư" if speaker else ""
         self._write(f"content/posts/{year}/bai-moi-{self.count}.md", post(title=f"{title} {self.count}",
                                                                            date=f"{year}-09-1{self.count % 9}",
-                                                                           units=units))
+                                                                           units=units, extra=extra))
 
     @rule(index=st.integers(0, 50))
     def delete_post(self, index):
@@ -201,6 +203,14 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         path = self.site / "templates/base.html"
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("Trang chủ", word).replace("Trang đầu", word), encoding="utf-8")
+
+    @rule(shown=st.booleans())
+    def show_appearance_count(self, shown):  # a value the stock person.html does not read
+        path = self.site / "templates/person.html"
+        text = path.read_text(encoding="utf-8").replace("<p>{{ appearance_count }} lần</p>\n", "")
+        if shown:
+            text = text.replace("<ol class", "<p>{{ appearance_count }} lần</p>\n<ol class", 1)
+        path.write_text(text, encoding="utf-8")
 
     @rule(per_page=st.sampled_from([1, 2, 5]), title=st.sampled_from(["Phường Mẫu", "Phường Mới"]))
     def edit_settings(self, per_page, title):
