@@ -39,7 +39,7 @@ from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Person
-from phuongnews.plan import RAW, Output
+from phuongnews.plan import Output
 from phuongnews.render import TEMPLATES_DIR, make_environment, read_names, render_page
 from phuongnews.writer import MARKER, Staging
 
@@ -251,7 +251,7 @@ class _Signer:
         # count of their appearances, which the stock person.html does not show, so a post
         # added for them would otherwise render every one of their pages again for nothing.
         # (The templates' text is in `env`: when it changes, every page is signed anew.)
-        self._reads = read_names(templates, {name for name in template_names if name != RAW})
+        self._reads = read_names(templates, set(template_names))  # the data files' "" included: None
 
     def __call__(self, output: Output) -> tuple[str | None, set[int] | None]:
         self._held[0] = set()
