@@ -11,17 +11,21 @@ import posixpath
 import re
 import shutil
 import unicodedata
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from phuongnews import linkcheck, render, schema, search, urls
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
+from phuongnews.models import Speaker, TaskList
 from phuongnews.plan import Output, _indented_json, plan
 from phuongnews.render import make_environment, render_outputs
 from phuongnews.schema import Reader
@@ -164,8 +168,33 @@ def test_a_post_unpickled_with_its_body_unread_is_the_post():
         assert pickle.dumps(kept, 5) == pickle.dumps(article, 5)
         assert dataclasses.replace(pickle.loads(pickle.dumps(article, 5)), title="x") == \
             dataclasses.replace(article, title="x")
+        # Packed as plain values (models._packed), made again as what they were.
+        assert kept.date.tzinfo is article.date.tzinfo and kept.published.tzinfo is article.published.tzinfo
+        assert [type(speaker) for speaker in kept.speakers] == [Speaker] * len(article.speakers)
+        assert [type(tasks) for tasks in kept.tasks] == [TaskList] * len(article.tasks)
+        assert type(kept.derived.json_ld) is Markup and type(kept.derived.search) is search.SearchEntry
+    assert any(article.speakers for article in site.articles) and any(article.tasks for article in site.articles)
     with pytest.raises(AttributeError, match="no attribute 'bodyhtml'"):
         _ = kept.bodyhtml
+
+
+@pytest.mark.parametrize("zone", [
+    ZoneInfo("Asia/Ho_Chi_Minh"),  # the usual: packed as numbers and the zone's key
+    ZoneInfo.no_cache("Asia/Ho_Chi_Minh"),  # not the zone ZoneInfo(key) gives: kept as it is
+    timezone(timedelta(hours=7), "+07"),  # the fallback without tzdata (config._FIXED_ZONES)
+])
+def test_a_post_s_dates_come_back_in_their_own_zone(zone):
+    article = load_site(BuildOptions(site_dir=REPO)).articles[0]
+    # The hour that happens twice when clocks go back: fold tells the two apart.
+    moment = datetime(2023, 11, 5, 1, 30, 15, 250, fold=1, tzinfo=zone)
+    dated = dataclasses.replace(article, date=moment, published=moment, expires=moment.replace(year=2024))
+    kept = pickle.loads(pickle.dumps(dated, 5))
+    for name in ("date", "published", "expires"):
+        assert getattr(kept, name) == getattr(dated, name) and getattr(kept, name).fold == 1
+        assert getattr(kept, name).utcoffset() == getattr(dated, name).utcoffset()
+        if zone is ZoneInfo(zone.key if hasattr(zone, "key") else "UTC"):  # the very zone, as the site's
+            assert getattr(kept, name).tzinfo is zone
+    assert kept == dated
 
 
 # {{ shared("name", a=x, b=2) }} as the include it stands for: {% with a = x, b = 2 %}{% include "name" %}{% endwith %}

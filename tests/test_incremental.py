@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import jinja2
 import pytest
-from conftest import make_site, post
+from conftest import REPO, make_site, post
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -33,10 +33,11 @@ from phuongnews.build import BuildOptions, build
 from phuongnews.buildcache import FOLDER, BuildCache
 from phuongnews.cli import main
 from phuongnews.errors import BuildFailed
-from phuongnews.fingerprint import known_reducers, signature
-from phuongnews.models import Speaker
+from phuongnews.fingerprint import FileDigests, known_reducers, signature
+from phuongnews.models import Article, Page, Speaker
 from phuongnews.people import Appearance, Person
-from phuongnews.render import read_names
+from phuongnews.plan import plan
+from phuongnews.render import make_environment, read_names
 
 YEARS = ("2021", "2022", "2023")
 UNITS = ("[mttq]", "[doan-tn]", "[mttq, hoi-ccb]", "[hoi-ccb, doan-tn]")
@@ -629,6 +630,34 @@ def test_an_attribute_set_beside_a_dataclass_fields_counts():
     plain, marked = _Card("a", 1), _Card("a", 1)
     object.__setattr__(marked, "extra", "x")
     assert _sign(plain) != _sign(marked)
+
+
+def test_posts_swapped_for_their_digests_sign_as_the_reducers_would_hold_them():
+    # The signer swaps a page's posts (alone, or in a list or tuple) for their digests before
+    # pickling (fingerprint.swap_digested); deeper ones go through the reducers. Either way a
+    # page holds the same posts, and its signature moves with the digest of each one.
+    site = build_module.load_site(BuildOptions(site_dir=REPO))
+    outputs = plan(site)
+    digests = FileDigests(REPO, None)
+    # Every seventh post has no digest: it is serialised whole, and still held.
+    digest_of = {id(a): f"d{i}" for i, a in enumerate(site.articles) if i % 7}
+    env = make_environment(site, REPO / "templates")
+    signer = incremental._Signer(site, digests, digest_of, env, (o.template for o in outputs))
+    reducers_alone: list[set[int]] = [set()]
+    reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=reducers_alone)
+    swapped_somewhere = 0
+    for output in outputs:
+        sig, held = signer(output)
+        reducers_alone[0] = set()
+        signature(("env", output.template), output.context, reducers)
+        assert held == reducers_alone[0], output.url
+        for article_id in held & digest_of.keys():
+            moved = {**digest_of, article_id: "another"}
+            other = incremental._Signer(site, digests, moved, env, (o.template for o in outputs))
+            assert other(output)[0] != sig, output.url
+        swapped_somewhere += any(type(v) is Article or type(v) in (list, tuple) and v and type(v[0]) is Article
+                                 for v in output.context.values())
+    assert swapped_somewhere > len(site.articles)  # each post's page, and listings
 
 
 def test_fast_reducers_tell_apart_what_pickle_tells_apart():

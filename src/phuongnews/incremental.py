@@ -33,6 +33,7 @@ from phuongnews.fingerprint import (
     known_reducers,
     program_digest,
     signature,
+    swap_digested,
     text_digest,
 )
 from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages_to_sign
@@ -247,6 +248,7 @@ class _Signer:
         self.env = text_digest(*self.parts)  # what every page depends on
         self._held: list[set[int]] = [set()]
         self._reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=self._held)
+        self._digest_of = digest_of
         # Only the values a page's templates can read are signed: a person's pages carry the
         # count of their appearances, which the stock person.html does not show, so a post
         # added for them would otherwise render every one of their pages again for nothing.
@@ -254,11 +256,9 @@ class _Signer:
         self._reads = read_names(templates, set(template_names))  # the data files' "" included: None
 
     def __call__(self, output: Output) -> tuple[str | None, set[int] | None]:
-        self._held[0] = set()
-        reads = self._reads.get(output.template)
-        context = output.context
-        if reads is not None:
-            context = {name: value for name, value in context.items() if name in reads}
+        held = self._held[0] = set()
+        context = swap_digested(output.context, self._digest_of, (Article, Page), held,
+                                self._reads.get(output.template))
         try:
             # `env` stands for the parts: the settings alone are 1.7 KB, pickled and hashed for every page.
             return signature((self.env, output.template), context, self._reducers), self._held[0]

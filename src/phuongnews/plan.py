@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
 
 from markupsafe import Markup
 
-from phuongnews import indexes, search, urls
+from phuongnews import indexes, models, search, urls
 from phuongnews.fingerprint import text_digest
 from phuongnews.gcpause import collector_paused
 from phuongnews.models import Article, Site, SiteConfig, TaskList, Unit
@@ -63,6 +64,23 @@ class Derived:
     settings: str  # settings_digest of the config it was made for
     json_ld: Markup
     search: search.SearchEntry
+
+    # Pickled with every cached post: as plain values, which one function makes it from again
+    # (pickle's own way names three classes and builds two state dicts; see models._packed).
+    def __reduce_ex__(self, protocol):
+        return _revived_derived, (self.settings, str(self.json_ld), _entry_values(self.search))
+
+
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(search.SearchEntry))
+_entry_values = operator.attrgetter(*_ENTRY_FIELDS)
+
+
+def _revived_derived(settings: str, json_ld: str, entry: tuple) -> Derived:
+    made = object.__new__(Derived)
+    # str.__new__: Markup's own __new__ (Python) would only check for __html__ and an encoding.
+    made.__dict__.update(settings=settings, json_ld=str.__new__(Markup, json_ld),
+                         search=models.made(search.SearchEntry, _ENTRY_FIELDS, entry))
+    return made
 
 
 def derive(article: Article, config: SiteConfig) -> Derived:
