@@ -261,7 +261,7 @@ class _Signer:
                                 self._reads.get(output.template))
         try:
             # `env` stands for the parts: the settings alone are 1.7 KB, pickled and hashed for every page.
-            return signature((self.env, output.template), context, self._reducers), self._held[0]
+            return signature((self.env, output.template), context, self._reducers), held
         except Unsigned:
             return None, None
 

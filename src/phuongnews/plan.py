@@ -76,11 +76,9 @@ _entry_values = operator.attrgetter(*_ENTRY_FIELDS)
 
 
 def _revived_derived(settings: str, json_ld: str, entry: tuple) -> Derived:
-    made = object.__new__(Derived)
     # str.__new__: Markup's own __new__ (Python) would only check for __html__ and an encoding.
-    made.__dict__.update(settings=settings, json_ld=str.__new__(Markup, json_ld),
-                         search=models.made(search.SearchEntry, _ENTRY_FIELDS, entry))
-    return made
+    return models.made(Derived, ("settings", "json_ld", "search"), (
+        settings, str.__new__(Markup, json_ld), models.made(search.SearchEntry, _ENTRY_FIELDS, entry)))
 
 
 def derive(article: Article, config: SiteConfig) -> Derived:
