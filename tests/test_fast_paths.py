@@ -17,12 +17,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+import yaml
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from phuongnews import linkcheck, render, schema, search, urls
+from phuongnews import linkcheck, render, schema, search, urls, yamlsource
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.models import Speaker, TaskList
@@ -144,6 +145,20 @@ def test_remembered_answers_are_fresh_answers(text):
         for value in (text, text * 20):  # short texts are remembered, long ones not
             assert function(value) == function(value) == function.__wrapped__(value)
 
+
+
+YAML_SCALARS = ["12", "1.5", "true", "yes", "no", "~", "null", "", "2023-12-22", "0x1F", "1e3", ".inf", "Đảng ủy", "=", "<<"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(YAML_SCALARS), st.sampled_from(["{}", "'{}'", '"{}"'])), min_size=1, max_size=12))
+def test_front_matter_values_read_as_the_stock_loader_reads_them(values):
+    # Tags are remembered by kind, text and style (yamlsource._Loader): the same text plain
+    # and quoted, earlier or later in a file, must still give each its own value.
+    text = "".join(f"k{i}: {style.format(value)}\n" for i, (value, style) in enumerate(values))
+    stock = yamlsource._BaseLoader
+    expected = yamlsource._Builder("a.md", ErrorList(), 0).build(yaml.compose(text, Loader=stock), ())
+    assert yamlsource.parse_yaml(text, "a.md", ErrorList()).data == expected
+    assert list(map(type, expected.values())) == list(map(type, yamlsource.parse_yaml(text, "a.md", ErrorList()).data.values()))
 
 def test_search_entries_can_be_kept_between_builds():
     site = load_site(BuildOptions(site_dir=REPO))

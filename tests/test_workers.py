@@ -69,3 +69,35 @@ def test_a_started_task_raises_what_it_raised_and_its_process_ends():
         result()
     with workers.started(lambda: os.getpid(), 2):
         pass  # its result never asked for: leaving the block still ends the process
+
+
+
+def test_a_build_runs_with_the_collector_paused_here_and_in_its_workers_and_restores_it(site_factory, tmp_path,
+                                                                                          monkeypatch):
+    import gc
+
+    from phuongnews import content
+    from phuongnews.build import BuildOptions, build
+    from tests.conftest import post
+
+    site = site_factory({f"content/posts/2023/bai-{n}.md": post(title=f"Bài {n}", date=f"2023-01-{n % 28 + 1:02d}")
+                         for n in range(80)})
+    notes = tmp_path / "notes"
+    parser = content.file_parser
+
+    def noting_parser(*args, **kwargs):
+        parse = parser(*args, **kwargs)
+
+        def noting(item):  # in the parse workers: a line each, as they cannot hand back a list
+            with open(notes, "a") as file:
+                file.write(f"{os.getpid()} {gc.isenabled()}\n")
+            return parse(item)
+        return noting
+
+    monkeypatch.setattr(content, "file_parser", noting_parser)
+    assert gc.isenabled()
+    build(BuildOptions(site_dir=site, jobs=2))
+    assert gc.isenabled()
+    lines = [line.split() for line in notes.read_text().splitlines()]
+    assert len(lines) == 80 and {enabled for _, enabled in lines} == {"False"}
+    assert str(os.getpid()) not in {pid for pid, _ in lines}  # parsed by the workers

@@ -18,6 +18,7 @@ from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
+from phuongnews.gcpause import collector_paused
 from phuongnews.incremental import LastSigned, as_left, output_stamps, render_and_write
 from phuongnews.linkcheck import check_links, link_root
 from phuongnews.messages import Phrase
@@ -176,6 +177,14 @@ def _read_text(path: Path) -> str | None:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder, doing only the work the changes since the last
     build need (see buildcache and incremental); the result is byte for byte a clean build's."""
+    # A build makes millions of objects and next to no reference cycles (about 800 in a cold
+    # build of 10,000 posts): the collector's passes over the loaded site, which found
+    # nothing, cost the build process 0.6 s at that size. Its workers inherit the pause.
+    with collector_paused():
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     check_output_folder(options.output, options.site_dir)
     # One moment for the whole build, so that --verify can judge scheduled posts at it too.

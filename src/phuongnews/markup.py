@@ -27,6 +27,7 @@ from phuongnews import images
 from phuongnews.errors import ErrorList
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markdown_fast import speed_up
+from phuongnews.plainbody import plain_html
 from phuongnews.urls import relative_link
 
 EXTENSIONS = ["extra", "sane_lists"]  # as a site would name them; made by markdown_extensions()
@@ -115,10 +116,13 @@ class MarkdownRenderer:
         )
 
     def render(self, text: str, source: str | None = None, first_line: int = 1, page_url: str = "") -> str:
+        self.found, self.errors = [], ErrorList()
+        plain = plain_html(text)
+        if plain is not None:  # paragraphs and headings alone: the same HTML, made directly
+            return plain
         self._md.reset()
         self._page_url = page_url
         self._text, self._source, self._first_line = text, source, first_line
-        self.found, self.errors = [], ErrorList()
         html = self._md.convert(text)
         if source is not None:
             for line_offset, code, params in _dangers(html, text, self.embeds):
