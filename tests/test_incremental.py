@@ -670,3 +670,30 @@ def test_fast_reducers_tell_apart_what_pickle_tells_apart():
     for i in range(len(values)):
         for j in range(len(values)):
             assert (pickled[i] == pickled[j]) == (signed[i] == signed[j])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers fork")
+def test_a_first_build_digests_its_sources_in_the_parse_workers_and_the_next_finds_nothing_changed(
+        site_factory, tmp_path, monkeypatch):
+    site = site_factory({f"content/posts/2023/bai-{n}.md": post(title=f"Bài {n}", date=f"2023-02-{n % 28 + 1:02d}")
+                         for n in range(80)})
+    notes = tmp_path / "read"
+    realpath = FileDigests._realpath
+
+    def noting(self, path):  # asked only when a file is read to be digested
+        if "/content/" in path:
+            with open(notes, "a") as file:
+                file.write(f"{os.getpid()}\n")
+        return realpath(self, path)
+
+    monkeypatch.setattr(FileDigests, "_realpath", noting)
+    build(BuildOptions(site_dir=site, jobs=2))
+    readers = notes.read_text().split()
+    assert len(readers) == 80 and str(os.getpid()) not in readers  # each read once, by a worker
+    notes.unlink()
+    again = build(BuildOptions(site_dir=site, jobs=2))
+    assert again.rendered == 0 and set(again.timings) == {"total"}  # the state it saved is the sources'
+    assert not notes.exists()  # every digest known by its stamp
+    (site / "content/posts/2023/bai-7.md").write_text(post(title="Bài bảy", date="2023-02-08"), encoding="utf-8")
+    assert build(BuildOptions(site_dir=site, jobs=2)).rendered > 0
+    assert notes.read_text().split() == [str(os.getpid())]  # a later build digests what changed, here

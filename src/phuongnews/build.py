@@ -195,16 +195,22 @@ def _build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(options.site_dir) if options.cache and (options.site_dir / CONFIG_NAME).is_file() else None
     try:
         digests = FileDigests(options.site_dir, cache.file_digests() if cache else None)
-        parts = source_parts(options, digests) if cache else []
-        state = text_digest(*parts) if cache else ""
-        unchanged = _unchanged_build(cache, options, state) if cache and not (options.need_site or moment_given) else None
+        # A first build into this folder (no file's digest known, no build to compare with)
+        # takes the state of its sources after loading them: the parse workers digest the
+        # files they read (ParseReuse.digest_in_workers), instead of this process reading and
+        # digesting every one before they start.
+        first = cache is not None and not digests.known and cache.last_build(options.output.absolute()) is None
+        parts = source_parts(options, digests) if cache and not first else []
+        state = text_digest(*parts) if cache and not first else ""
+        unchanged = (_unchanged_build(cache, options, state)
+                     if cache and not (first or options.need_site or moment_given) else None)
         if unchanged is not None:
             cache.save_digests(digests.used)
             return dataclasses.replace(unchanged, seconds=time.perf_counter() - started, now=options.now,
                                        timings={"total": time.perf_counter() - started},
                                        rendered=0, written=0, removed=0)
         quick = (build_after_body_edits(options, cache, digests, parts, state)
-                 if cache and not (options.need_site or moment_given) else None)
+                 if cache and not (first or options.need_site or moment_given) else None)
         if quick is not None:
             last, done = quick
             return dataclasses.replace(last.result, seconds=time.perf_counter() - started, now=options.now,
@@ -216,10 +222,13 @@ def _build(options: BuildOptions) -> BuildResult:
             if cache is None:
                 return None
             parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, cache.parses,
-                                     store=cache.parse_writer(), held=cache.parses_held))
+                                     store=cache.parse_writer(), held=cache.parses_held, digest_in_workers=first))
             return parses[-1]
 
         site = load_site(options, reuse, jobs)
+        if first:  # the sources as they were parsed: their digests are known now
+            parts = source_parts(options, digests)
+            state = text_digest(*parts)
         loaded = time.perf_counter()
         statics = static_files(options.site_dir / "static")
         outputs = prepare_outputs(site, options.site_dir, statics, jobs)

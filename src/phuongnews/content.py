@@ -86,6 +86,9 @@ class ParseReuse:
     store: Callable[[list[tuple[str, bytes, bytes]]], None] | None = None
     held: Callable[[list[str]], set[str]] | None = None  # of keys: those the cache holds
     stored: set[str] = field(default_factory=set)
+    # A first build's (nothing cached, no digest known): each file is digested by the worker
+    # that parses it, which reads it anyway, not here one by one before the workers start.
+    digest_in_workers: bool = False
 
     def key(self, *parts: str) -> str:
         if self.known_keys is None:
@@ -136,7 +139,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         consulted = [{} for _ in listed]
         todo = range(len(listed))
     errors.extend(listing_errors)
-    if reuse is not None:
+    if reuse is not None and not reuse.digest_in_workers:
         # A file is named in its key by its bytes' digest, which the cache knows without reading
         # the file while its stamp holds: files parsed before are not even read.
         for index in todo:
@@ -162,24 +165,35 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
 
     def parse_in_worker(index: int):
         """A file read and parsed (by a worker, which decodes it too), pickled there once: for
-        the build, and for the cache if it may be kept."""
+        the build, and for the cache if it may be kept. With `digest_in_workers`, its key and
+        its (stamp, digest) come back too, for the build's FileDigests."""
+        digested = None
+        if reuse is not None and reuse.digest_in_workers:
+            kind, _, relative, source, stem = listed[index]
+            keys[index] = reuse.key(kind, source, stem, reuse.digests(relative))
+            digested = (keys[index], reuse.digests.used.get(relative))
         result, names = read_and_parse(index)
         if not workers.in_worker():
-            return result, names
+            return result, names, None  # made here: `keys` and the digests are this process's
         value = pickle.dumps(result, 5)
         if reuse is not None and reuse.store is not None and result[0] is not None and not result[1]:
             kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), value))
-        return value, names
+        return value, names, digested
 
     def flush() -> None:
         if kept:
             reuse.store(kept)
             kept.clear()
 
-    def received(sent: tuple[bytes, list[str]]):
-        return pickle.loads(sent[0]), sent[1]
+    def received(sent: tuple[bytes, list[str], tuple | None]):
+        return pickle.loads(sent[0]), sent[1], sent[2]
 
-    for index, (result, names) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received, fresh=False)):
+    for index, (result, names, digested) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received,
+                                                                     fresh=False)):
+        if digested is not None:
+            keys[index], stamp_and_digest = digested
+            if stamp_and_digest is not None:  # None: the file could not be read, nor digested
+                reuse.digests.used.setdefault(listed[index][2], stamp_and_digest)
         results[index] = result
         model, file_errors, _ = result
         if reuse is not None:
