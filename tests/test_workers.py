@@ -4,6 +4,9 @@ workers.started: one task on another core while the caller goes on."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -71,6 +74,22 @@ def test_a_started_task_raises_what_it_raised_and_its_process_ends():
         pass  # its result never asked for: leaving the block still ends the process
 
 
+
+
+def test_leaving_a_started_task_at_once_never_hangs():
+    # Ended as it was being handed its task, a Pool's worker could die holding its queue's
+    # lock and hang the build (python/cpython#73945): with a Pool, this loop hung within about
+    # fifty rounds in two tries of three. Run apart, so that a hang fails instead of waiting.
+    code = textwrap.dedent("""
+        import os
+        from phuongnews import workers
+        for _ in range(200):
+            with workers.started(lambda: os.getpid(), 2):
+                pass
+            with workers.started(lambda: 42, 2) as result:
+                assert result() == 42
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 def test_a_build_runs_with_the_collector_paused_here_and_in_its_workers_and_restores_it(site_factory, tmp_path,
                                                                                           monkeypatch):

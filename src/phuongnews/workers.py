@@ -108,23 +108,52 @@ def started(task: Callable[[], R], jobs: int) -> Iterator[Callable[[], R]]:
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield task
         return
+    # A plain process and a pipe, not a Pool of one: a Pool ended while its worker is taking
+    # the task off its queue hangs (the worker dies holding the queue's lock, python/cpython
+    # #73945), which leaving the block early could do.
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
     global _started
-    _started = task
+    _started = (task, sending)
     gc.freeze()  # as in `run`: the process's collector then leaves the inherited site alone
     try:
-        pool = multiprocessing.get_context("fork").Pool(1)
+        process = context.Process(target=_run_started, daemon=True)
+        process.start()
     finally:
         _started = None
         gc.unfreeze()
+    sending.close()  # the process's end: this one only reads
+    answer: list = []
+
+    def result() -> R:
+        if not answer:
+            try:
+                answer.append(receiving.recv())
+            except EOFError:
+                answer.append((False, RuntimeError(f"the process making it ended ({process.exitcode})")))
+        made, value = answer[0]
+        if not made:
+            raise value
+        return value
+
     try:
-        pending = pool.apply_async(_run_started)
-        yield pending.get
+        yield result
     finally:
-        pool.terminate()
-        pool.join()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+        receiving.close()
 
 
 def _run_started():
     global _in_worker
     _in_worker = True
-    return _started()
+    task, sending = _started
+    try:
+        answer = (True, task())
+    except Exception as exc:  # noqa: BLE001 -- raised again where the result is asked for
+        answer = (False, exc)
+    try:
+        sending.send(answer)
+    except Exception as exc:  # noqa: BLE001 -- an exception or result that does not pickle
+        sending.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
