@@ -118,7 +118,9 @@ def test_skipping_markdown_makes_what_the_stock_markdown_makes(text):
 def stock_renderer(monkeypatch) -> MarkdownRenderer:
     with monkeypatch.context() as patch:
         patch.setattr(markup, "speed_up", lambda md: False)
-        return MarkdownRenderer()
+        renderer = MarkdownRenderer()
+        renderer._md  # noqa: B018 -- made now, while speed_up is patched (it is made when first needed)
+        return renderer
 
 
 @given(MARKDOWN)

@@ -84,3 +84,11 @@ def test_a_renderer_that_took_the_plain_path_reports_no_photos_or_errors_of_an_e
     warned = len(renderer.warnings)
     assert renderer.render("Đoạn văn thường.", "b.md", 3) == "<p>Đoạn văn thường.</p>"
     assert renderer.found == [] and not renderer.errors and len(renderer.warnings) == warned
+
+
+def test_markdown_is_set_up_only_when_a_body_needs_it():
+    renderer = MarkdownRenderer()
+    assert renderer.render("Đoạn một.\n\n## Mục") == "<p>Đoạn một.</p>\n<h3>Mục</h3>"
+    assert "_md" not in vars(renderer)  # a quick build meeting plain bodies alone skips it
+    assert renderer.render("*nghiêng*") == "<p><em>nghiêng</em></p>"
+    assert "_md" in vars(renderer)

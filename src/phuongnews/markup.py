@@ -12,6 +12,7 @@ only from the hosts listed under `embeds:` in site.yaml.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import posixpath
 import re
@@ -90,10 +91,6 @@ class MarkdownRenderer:
 
     def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = (), relative: bool = False,
                  photos: PhotoResolver | None = None) -> None:
-        self._md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
-        speed_up(self._md)
-        self._md.treeprocessors.register(_DemoteHeadings(self._md), "demote_headings", 0)
-        self._md.treeprocessors.register(_Photos(self._md, self), "photos", 5)
         self.photos = photos  # None: local images stay plain <img> (no site folder to find them in)
         self.found: list[Photo] = []  # the photos of the last render, for the build to publish
         self.errors = ErrorList()  # the last render's images that cannot be published
@@ -114,6 +111,17 @@ class MarkdownRenderer:
             link_rel=None,
             strip_comments=True,
         )
+
+    @functools.cached_property
+    def _md(self) -> markdown.Markdown:
+        # Made when a body first needs it: a build that meets only plain bodies (plainbody.py),
+        # as a quick build after an edit mostly does, skips importing the extensions and
+        # setting them up (about 20 ms).
+        md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
+        speed_up(md)
+        md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 0)
+        md.treeprocessors.register(_Photos(md, self), "photos", 5)
+        return md
 
     def render(self, text: str, source: str | None = None, first_line: int = 1, page_url: str = "") -> str:
         self.found, self.errors = [], ErrorList()
