@@ -201,7 +201,7 @@ def _build(options: BuildOptions) -> BuildResult:
         # digesting every one before they start.
         first = cache is not None and not digests.known and cache.last_build(options.output.absolute()) is None
         parts = source_parts(options, digests) if cache and not first else []
-        state = text_digest(*parts) if cache and not first else ""
+        state = text_digest(*parts) if parts else ""
         unchanged = (_unchanged_build(cache, options, state)
                      if cache and not (first or options.need_site or moment_given) else None)
         if unchanged is not None:

@@ -54,8 +54,7 @@ def plain_html(text: str) -> str | None:
             level = min(len(heading.group(1)) + 1, 6)  # the page title is the only <h1>
             html.append(f"<h{level}>{_escaped(heading.group(2))}</h{level}>")
             continue
-        lines = block.split("\n")
-        for line in lines:
+        for line in block.split("\n"):
             if line[-1] == " " or _LINE_START.match(line) is None:
                 return None
         html.append(f"<p>{_escaped(block)}</p>")
