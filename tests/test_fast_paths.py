@@ -4,7 +4,9 @@ gave: each is checked against that code, kept here as the reference."""
 from __future__ import annotations
 
 import base64
+import collections
 import dataclasses
+import functools
 import json
 import pickle
 import posixpath
@@ -17,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+import markupsafe
 import yaml
 import pytest
 from hypothesis import example, given
@@ -239,13 +242,50 @@ def test_pages_are_rendered_as_plain_jinja_renders_them(tmp_path, monkeypatch, r
     site = load_site(BuildOptions(site_dir=REPO, relative=relative))
     outputs = plan(site)
     plain = make_environment(site, plain_templates)
+    # Jinja's own context, template (printing through markupsafe.escape) and globals (a ChainMap).
     plain.context_class = jinja2.runtime.Context
+    plain.template_class = jinja2.Template
+    plain.make_globals = functools.partial(jinja2.Environment.make_globals, plain)
     errors = ErrorList()
-    fast = render_outputs(make_environment(site, REPO / "templates"), outputs, errors)
+    fast_env = make_environment(site, REPO / "templates")
+    fast = render_outputs(fast_env, outputs, errors)
     expected = render_outputs(plain, outputs, errors)
     assert not errors
     assert len(fast) > 50
     assert fast == expected
+    # What was compared: the quick escape and globals were the ones in use.
+    fast_template, plain_template = fast_env.get_template("article.html"), plain.get_template("article.html")
+    assert fast_template.root_render_func.__globals__["escape"] is render._escape
+    assert plain_template.root_render_func.__globals__["escape"] is markupsafe.escape
+    assert type(fast_template.globals) is dict
+    assert isinstance(plain_template.globals, collections.ChainMap)
+
+
+class _Shown:
+    def __init__(self, html):
+        self.html = html
+
+    def __html__(self):
+        return self.html
+
+
+class _Text(str):
+    pass
+
+
+PRINTED = st.one_of(
+    st.text(), st.text().map(Markup), st.text().map(_Text), st.text().map(_Shown), st.text().map(Markup).map(_Shown),
+    st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(), st.lists(st.text(max_size=3), max_size=3),
+)
+
+
+@given(PRINTED)
+@example("<a href=\"x\">'&'</a>")
+@example(Markup("<b>đ</b>"))
+def test_values_are_printed_as_markupsafe_escapes_them(value):
+    printed, expected = render._escape(value), markupsafe.escape(value)
+    assert type(printed) is type(expected) is Markup
+    assert printed == expected
 
 
 def reference_check_page(output, data: bytes, targets, base_path, read_text, errors, reported):
@@ -265,20 +305,24 @@ LINKS = ["/", "/don-vi/", "/khong-co/", "khong-co/", "../b/", "#neo", "https://x
          "mailto:a@b.vn", "/../..", "//x/", "ảnh.jpg", "/ảnh.jpg"]
 
 
-@given(st.lists(st.sampled_from(LINKS), max_size=12), st.sampled_from(["/", "/phuong/"]))
-def test_a_page_is_checked_as_the_plain_code_checks_it(hrefs, base_path):
-    body = "".join(f'<p><a href="{href}">x</a> <img src="{href}" alt=""></p>\n' for href in hrefs)
-    page = f"<!doctype html>\n<title>Tiêu đề</title>\n{body}"
-    sources = {"content/a.md": "---\ntitle: A\n---\n" + "\n".join(f"[x]({href})" for href in hrefs)}
-    output = Output("tin-tuc/a/", "article.html", {}, "content/a.md")
+@given(st.lists(st.tuples(st.lists(st.sampled_from(LINKS), max_size=12), st.sampled_from(["/", "/phuong/"]),
+                          st.sampled_from(["", "tin-tuc/a/"])), min_size=1, max_size=4))
+def test_pages_are_checked_as_the_plain_code_checks_them(pages):
+    # One set of targets for all the pages, as a build's worker has: what it learnt of the
+    # links on one page (those found to reach) must not hide a problem on another.
     targets = linkcheck.link_targets(["index.html", "don-vi/index.html", "tin-tuc/a/index.html", "ảnh.jpg"])
-    expected, expected_reported = ErrorList(), set()
-    reference_check_page(output, page.encode(), targets, base_path, sources.get, expected, expected_reported)
-    for given_page in (page, page.encode()):  # the text, as a build hands it over, or the bytes
-        errors, reported = ErrorList(), set()
-        linkcheck.check_page(output, given_page, targets, base_path, sources.get, errors, reported)
-        assert errors == expected
-        assert reported == expected_reported
+    for hrefs, base_path, url in pages:
+        body = "".join(f'<p><a href="{href}">x</a> <img src="{href}" alt=""></p>\n' for href in hrefs)
+        page = f"<!doctype html>\n<title>Tiêu đề</title>\n{body}"
+        sources = {"content/a.md": "---\ntitle: A\n---\n" + "\n".join(f"[x]({href})" for href in hrefs)}
+        output = Output(url, "article.html", {}, "content/a.md")
+        expected, expected_reported = ErrorList(), set()
+        reference_check_page(output, page.encode(), set(targets), base_path, sources.get, expected, expected_reported)
+        for given_page in (page, page.encode()):  # the text, as a build hands it over, or the bytes
+            errors, reported = ErrorList(), set()
+            linkcheck.check_page(output, given_page, targets, base_path, sources.get, errors, reported)
+            assert errors == expected
+            assert reported == expected_reported
 
 
 def test_files_are_put_as_path_write_bytes_writes_them(tmp_path):
