@@ -164,6 +164,105 @@ def test_front_matter_values_read_as_the_stock_loader_reads_them(values):
     assert read == expected
     assert list(map(type, expected.values())) == list(map(type, read.values()))
 
+
+# Pieces of front-matter lines: what clerks write, and what a line-by-line reader could get wrong.
+YAML_INDENTS = ["", "", " ", "  ", "  ", "   ", "    ", "      "]
+YAML_LEADS = ["", "", "", "- ", "- ", "-", "-  ", "# ", "#"]
+YAML_KEYS = ["title:", "units:", "speakers:", "name:", "items:", "yes:", "2023:", "a-b:", "tiêu đề:", "<<:", "k:",
+             "title :", "? k", ""]
+YAML_VALUES = ["", "Hội nghị tổng kết", "2023", "2019-08-05", "2022-01-24 10:15", "yes", "No", "~", "null", "1.5", ".5",
+               "0x1F", "1_000", "10:15", "-1", "+1", "=", "<<", "[mttq, doan-tn]", "[]", "[ a ,b ]", "[a,,b]", "[a, [b]]",
+               "[a, yes, 2]", "[a: b]", '"quoted: x"', '"a\\"b"', "'it''s'", "'x'", "a: b", "a #c", "#c", "a:", "a # b",
+               "http://x.vn/a", "&a x", "*a", "!!str x", "|", ">", "- x", "Đ/c Hồ Sỹ Tùng – Bí thư Đảng ủy phường",
+               "x ", "a\tb", "a\u00a0b", "{a: b}", "@x", "`x`", "%x", "?x", ",x", "--- x", "...", "a  b", "a\u2028b",
+               "\ufeffa", "(bài số 5)", "a, b", "100%"]
+YAML_LINES = st.tuples(st.sampled_from(YAML_INDENTS), st.sampled_from(YAML_LEADS), st.sampled_from(YAML_KEYS),
+                       st.sampled_from(["", " ", "  "]), st.sampled_from(YAML_VALUES)).map("".join)
+YAML_USUAL_VALUES = ["Hội nghị tổng kết", "mttq", "Bí thư Đảng ủy phường", "2023", "2019-08-05", "Đẩy mạnh tuyên truyền.",
+                     "'Giữ vững: an ninh'", '"Tiêu đề: x"', "no", "", "3", "[mttq, hoi-ccb]", "'2023'", '"yes"',
+                     "''", "x "]
+# A front matter as a clerk lays it out, with values usual and odd, and a line or two more.
+YAML_TREES = st.dictionaries(
+    st.sampled_from(["title", "units", "k", "2023", "yes", "a-b", "name", "role"]),
+    st.recursive(st.one_of(st.sampled_from(YAML_USUAL_VALUES), st.sampled_from(YAML_VALUES)), lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["name", "role", "items", "k", "no"]), inner, min_size=1, max_size=3)),
+        max_leaves=8),
+    min_size=1, max_size=5)
+
+
+def yaml_lines(value, indent: int, rng) -> list[str]:
+    """A tree of texts in block style, laid out as rng decides (lists under their key at its
+    indent or two in, lists of texts in flow style now and then)."""
+    pad = " " * indent
+    lines: list[str] = []
+    for key, item in value.items():
+        if isinstance(item, str):
+            lines.append(f"{pad}{key}: {item}" if item else f"{pad}{key}:")
+        elif isinstance(item, list) and item and all(isinstance(x, str) for x in item) and rng.random() < 0.3:
+            lines.append(f"{pad}{key}: [{', '.join(item)}]")
+        else:
+            lines.append(f"{pad}{key}:")
+            inner = indent if isinstance(item, list) and rng.random() < 0.3 else indent + 2
+            lines += yaml_lines(item, inner, rng) if isinstance(item, dict) else yaml_list(item, inner, rng)
+    return lines
+
+
+def yaml_list(items: list, indent: int, rng) -> list[str]:
+    pad = " " * indent
+    lines: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            lines.append(f"{pad}- {item}" if item else f"{pad}-")
+        elif isinstance(item, dict) and item:
+            inner = yaml_lines(item, indent + 2, rng)
+            lines += [f"{pad}- {inner[0][indent + 2:]}", *inner[1:]]
+        elif all(isinstance(x, str) for x in item):  # a list in a list: in flow style
+            lines.append(f"{pad}- [{', '.join(item)}]")
+        else:
+            lines.append(f"{pad}- []")
+    return lines
+
+
+@given(YAML_TREES, st.randoms(use_true_random=False), st.lists(st.tuples(st.integers(0, 30), YAML_LINES), max_size=2),
+       st.integers(0, 3))
+@example({"title": "A"}, __import__("random").Random(0), [(1, "units:"), (2, "- mttq")], 1)
+@example({"a": [{"c": "[x, 1]", "d": "'e'"}], "f": "~"}, __import__("random").Random(0), [], 0)
+@example({"title": "A"}, __import__("random").Random(0), [(1, "  b: c")], 1)
+@example({"a": ["x"]}, __import__("random").Random(0), [(2, "  b: y")], 0)
+def test_front_matter_is_read_line_by_line_as_pyyaml_reads_it(tree, rng, odd_lines, offset):
+    lines = yaml_lines(tree, 0, rng)
+    for position, line in odd_lines:  # and a line or two of what clerks get wrong
+        lines.insert(position % (len(lines) + 1), line)
+    text = "\n".join(lines)
+    # Where the line-by-line reader takes a text, it must give what PyYAML's composer and
+    # _Builder give, without an error; else PyYAML reads it (and says what is wrong).
+    read = yamlsource._PlainReader(offset).read(text)
+    errors = ErrorList()
+    expected = yamlsource._composed(text, "a.md", errors, offset + 1)
+    if read is None:
+        return
+    assert not errors, errors
+    assert repr(read.data) == repr(expected.data)  # repr: True and 1, 1.0 and 1 told apart
+    assert read.lines == expected.lines
+    assert read.raw == expected.raw
+
+
+def test_the_front_matter_of_a_usual_post_is_read_line_by_line():
+    # What the quicker reader is for: the example posts, and the benchmark's, never go to PyYAML.
+    import random
+
+    from bench.sitegen import post_text
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "content").rglob("*.md"))]
+    texts += [post_text(random.Random(number), number, 2020) for number in range(20)]
+    for text in texts:
+        front_matter = text.split("\n---\n", 1)[0].removeprefix("---\n")
+        read = yamlsource._PlainReader(1).read(front_matter)
+        assert read is not None, front_matter
+        expected = yamlsource._composed(front_matter, "a.md", ErrorList(), 2)
+        assert (repr(read.data), read.lines, read.raw) == (repr(expected.data), expected.lines, expected.raw)
+
 def test_search_entries_can_be_kept_between_builds():
     site = load_site(BuildOptions(site_dir=REPO))
     entries = {a.source: search.post_entry(a, site.config) for a in site.articles}
