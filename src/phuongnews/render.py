@@ -17,13 +17,17 @@ import jinja2
 import jinja2.meta
 import jinja2.nodes
 from markupsafe import Markup
-from markupsafe import _escape_inner as _escaped_text
 
 from phuongnews import urls
 from phuongnews.errors import ErrorList
 from phuongnews.models import Article, Site
 from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
+
+try:  # MarkupSafe 3: the escaping itself, without the Markup made around it
+    from markupsafe import _escape_inner as _escaped_text
+except ImportError:  # pragma: no cover - MarkupSafe 2 (Jinja allows it): templates keep its escape
+    _escaped_text = None
 
 TEMPLATES_DIR = "templates"
 # Renderings shared() keeps at most, per process: about 17 MB of posts drawn in listings (a
@@ -174,7 +178,7 @@ class _Template(jinja2.Template):
 
     @classmethod
     def _from_namespace(cls, environment, namespace, globals):  # noqa: A002 -- Jinja's own name
-        if namespace.get("escape") is jinja2.runtime.escape:
+        if _escaped_text is not None and namespace.get("escape") is jinja2.runtime.escape:
             namespace["escape"] = _escape
         return super()._from_namespace(environment, namespace, globals)
 
