@@ -42,6 +42,23 @@ def test_a_large_job_forks_a_fresh_worker_per_chunk_and_a_small_one_keeps_its_wo
     assert _processes(workers.run(_pid_of, items, 2, fresh=False)) <= 2
 
 
+@pytest.mark.parametrize("count", [64, 300, 1000, 10_000, 14_563, 72_000])
+@pytest.mark.parametrize("tapering", [True, False])
+def test_chunks_cover_the_job_in_order_and_taper_towards_its_end(count, tapering):
+    chunks = workers._chunks(count, 2, tapering)
+    assert [index for chunk in chunks for index in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert len(chunks) >= 2  # one per worker at least
+    if tapering:
+        # Never larger than the chunk before; the end in chunks small enough that the
+        # workers finish within a few items' time of each other.
+        assert sizes == sorted(sizes, reverse=True)
+        assert max(sizes[-3:]) <= max(workers.MIN_TAPER, sizes[0] // 4)
+    else:  # each chunk a fork: all of one size, the last what is left
+        assert len(set(sizes[:-1])) <= 1 and sizes[-1] <= sizes[0]
+        assert len(chunks) <= 2 * 8 + 1
+
+
 def test_small_work_runs_here():
     results = workers.run(_pid_of, list(range(10)), 2)
     assert {pid for _, pid in results} == {os.getpid()}

@@ -75,9 +75,7 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[
     try:
         replaced = fresh and len(items) > KEPT_UP_TO
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER if replaced else None) as pool:
-            # Chunks in order, several per worker, so a slow stretch does not idle the others.
-            size = max(min(MIN_CHUNK, -(-len(items) // jobs)), len(items) // (jobs * 8))
-            chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+            chunks = _chunks(len(items), jobs, tapering=not replaced)
             results: list[R] = []
             for part in pool.imap(_run_chunk, chunks):
                 results.extend(part if receive is None else map(receive, part))
@@ -85,6 +83,25 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int, flush: Callable[[
     finally:
         _task = _items = _flush = None
         gc.unfreeze()
+
+
+# The smallest chunk the tapering end of a job is cut into.
+MIN_TAPER = 32
+
+
+def _chunks(count: int, jobs: int, tapering: bool) -> list[range]:
+    """Chunks of range(count), in order: several per worker, so a slow stretch does not idle
+    the others. `tapering` (kept workers): once fewer than two chunks a worker are left, each
+    takes a quarter of what is left, so the workers finish together: at 10,000 posts a cold
+    build's last render chunk (910 pages, 1 s) kept one worker busy 0.4 s after the other
+    was done. Where each chunk costs a fork, they stay even."""
+    size = max(min(MIN_CHUNK, -(-count // jobs)), count // (jobs * 8))
+    chunks, start = [], 0
+    while start < count:
+        step = max(min(size, -(-(count - start) // (2 * jobs))), MIN_TAPER) if tapering else size
+        chunks.append(range(start, min(start + step, count)))
+        start += step
+    return chunks
 
 
 def _run_chunk(indices: range) -> list:
