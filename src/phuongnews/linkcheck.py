@@ -59,7 +59,7 @@ def link_targets(*paths: Iterable[str]) -> LinkTargets:
 
 
 def check_page(
-    output: Output, page: bytes | str, targets: set[str], base_path: str,
+    output: Output, page: bytes | str, targets: LinkTargets, base_path: str,
     read_text: Callable[[str], str | None], errors: ErrorList, reported: set[tuple],
 ) -> None:
     """Check one built page's links (`page`: its bytes, or the text they encode);
@@ -68,7 +68,7 @@ def check_page(
         return
     page_url = base_path + output.url
     text = page.decode("utf-8") if isinstance(page, bytes) else page
-    reaching = targets.reaching.setdefault(base_path, set()) if isinstance(targets, LinkTargets) else set()
+    reaching = targets.reaching.setdefault(base_path, set())
     # Each link once: a page repeats some (the home page's), and a second one would only
     # find the same problem at the same place, which is reported once anyway.
     for attribute in dict.fromkeys(_LINK.findall(text)):

@@ -182,7 +182,7 @@ class _Builder:
             # Reported once here; keeping the text stops a second, misleading "missing" error.
             self.errors.add(self.source, line, "yaml.tag", tag=_short_tag(node.tag))
             return node.value
-        return _scalar_value(node)
+        return _scalar_value(node.tag, node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
@@ -206,20 +206,18 @@ class _Builder:
 _TEXT_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 
 
-def _scalar_value(node: yaml.ScalarNode) -> object:
+def _scalar_value(tag: str, text: str) -> object:
     """The value of a scalar whose tag is one of _SCALAR_TAGS."""
-    if node.tag in _TEXT_TAGS:
-        return node.value
-    try:
-        return _constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        return node.value
+    return text if tag in _TEXT_TAGS else _constructed(tag, text)
 
 
 @lru_cache(maxsize=4096)
 def _constructed(tag: str, text: str) -> object:
     # Numbers, booleans and nulls: immutable, and the same few recur from post to post.
-    return _scalar_value(yaml.ScalarNode(tag, text))
+    try:
+        return _constructor.construct_object(yaml.ScalarNode(tag, text), deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return text
 
 
 # What _PlainReader takes line by line. A key: letters, digits, "_" and "-" (a key is never
@@ -359,13 +357,13 @@ class _PlainReader:
         return self._scalar(text, True, path)
 
     def _scalar(self, text: str, plain: bool, path: Path) -> object:
-        # Tagged as libyaml's composer tags it, implicit (plain, quoted); text that no
-        # implicit resolver looks at (by its first character) is a string without asking.
+        # Tagged as libyaml's composer tags it, implicit (plain, quoted): a quoted scalar, or
+        # plain text that no implicit resolver looks at (by its first character), is a string.
         if plain and (not text or text[0] in _RESOLVED_FIRST):
             tag = _Loader.resolve(yaml.ScalarNode, text, (True, False))
         else:
-            tag = _STR_TAG if not _Loader.yaml_path_resolvers else _Loader.resolve(yaml.ScalarNode, text, (plain, not plain))
+            tag = _STR_TAG
         if tag not in _SCALAR_TAGS:  # "=", "<<": PyYAML's way reports them
             raise _Unsure
         self.raw[path] = text
-        return text if tag in _TEXT_TAGS else _constructed(tag, text)
+        return _scalar_value(tag, text)
