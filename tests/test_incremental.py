@@ -35,7 +35,7 @@ from phuongnews.cli import main
 from phuongnews.errors import BuildFailed
 from phuongnews.fingerprint import FileDigests, known_reducers, signature
 from phuongnews.models import Article, Page, Speaker
-from phuongnews.people import Appearance, Person
+from phuongnews.people import Appearance, Person, gather_people
 from phuongnews.plan import plan
 from phuongnews.render import make_environment, read_names
 
@@ -644,7 +644,7 @@ def test_posts_swapped_for_their_digests_sign_as_the_reducers_would_hold_them():
     env = make_environment(site, REPO / "templates")
     signer = incremental._Signer(site, digests, digest_of, env, (o.template for o in outputs))
     reducers_alone: list[set[int]] = [set()]
-    reducers = known_reducers((Article, Page), digest_of, shared=(Person,), held=reducers_alone)
+    reducers = incremental.signing_reducers(digest_of, reducers_alone)
     swapped_somewhere = 0
     for output in outputs:
         sig, held = signer(output)
@@ -662,14 +662,44 @@ def test_posts_swapped_for_their_digests_sign_as_the_reducers_would_hold_them():
 
 def test_fast_reducers_tell_apart_what_pickle_tells_apart():
     # Against pickle's own way (a state dict): equal values give equal signatures, different
-    # values different ones, for dataclasses, named tuples and the shared Person.
+    # values different ones, for dataclasses, named tuples and a person.
     values = [_Card("a", 1), _Card("a", 2), _OtherCard("a", 1), _Link(1, "x"), _Link(1, "y"),
               Person("an", "An", ()), Person("an", "An", (Appearance(None, Speaker("An", "Bí thư", None, "an")),))]
     pickled = [pickle.dumps(value, 5) for value in values]
-    signed = [signature((), {"value": value}, known_reducers((), {}, shared=(Person,))) for value in values]
+    signed = [signature((), {"value": value}, incremental.signing_reducers({}, [set()])) for value in values]
     for i in range(len(values)):
         for j in range(len(values)):
             assert (pickled[i] == pickled[j]) == (signed[i] == signed[j])
+
+
+def test_a_person_is_signed_by_the_posts_and_places_of_their_appearances():
+    site = build_module.load_site(BuildOptions(site_dir=REPO))
+    people = gather_people(site.articles)
+    person = next(p for p in people if len(p.appearances[0].article.speakers) > 1)
+    digest_of = {id(a): f"d{i}" for i, a in enumerate(site.articles)}
+
+    def sign(value, digests=digest_of) -> tuple[str, set[int]]:
+        held = [set()]
+        return signature((), {"value": value}, incremental.signing_reducers(digests, held)), held[0]
+
+    sig, held = sign(person)
+    assert held == {id(a.article) for a in person.appearances}
+    first = person.appearances[0]
+    assert sign(person, {**digest_of, id(first.article): "moved"})[0] != sig  # the post changed
+    for speaker in first.article.speakers:  # another speaker of the same post
+        if speaker is not first.speaker:
+            other = dataclasses.replace(person, appearances=(Appearance(first.article, speaker), *person.appearances[1:]))
+            assert sign(other)[0] != sig
+    assert sign(dataclasses.replace(person, name=person.name + " A"))[0] != sig
+    assert sign(dataclasses.replace(person, appearances=person.appearances[1:]))[0] != sig
+    # A speaker that is not the post's own, or a post without a digest: written whole, still held.
+    copied = dataclasses.replace(first.speaker)
+    loose = dataclasses.replace(person, appearances=(Appearance(first.article, copied), *person.appearances[1:]))
+    assert sign(loose)[0] != sig and sign(loose)[1] == held
+    assert sign(loose)[0] != sign(dataclasses.replace(person, appearances=(
+        Appearance(first.article, dataclasses.replace(first.speaker, role="x")), *person.appearances[1:])))[0]
+    unsigned = {key: value for key, value in digest_of.items() if key != id(first.article)}
+    assert sign(person, unsigned)[1] == held
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers fork")

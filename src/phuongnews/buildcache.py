@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from phuongnews import pagevalues
 from phuongnews.fingerprint import Stamp, program_digest
 from phuongnews.holdings import Holdings
 
@@ -79,9 +78,10 @@ class Readings:
 
     rendered: Iterable[str]  # output paths of the pages rendered: what they read before is void
     gone: Iterable[str]  # output paths of the files removed
-    # Of those rendered that read a body: the sources read, and the page's planned output,
-    # frozen as it is saved (pagevalues.freeze): 50,000 of them are not held twice in memory.
-    pages: Mapping[str, tuple[tuple[str, ...], object]]
+    # Of those rendered that read a body: the sources read, and the page's planned output
+    # frozen (pagevalues.freeze) by whoever rendered it: a render worker, in parallel, and
+    # 50,000 of them are not held twice in memory.
+    pages: Mapping[str, tuple[tuple[str, ...], bytes]]
 
 
 class BuildCache:
@@ -336,7 +336,7 @@ class BuildCache:
         if db.execute("SELECT 1 FROM readers WHERE folder=? LIMIT 1", (folder,)).fetchone() is not None:
             self._drop_readings(folder, (*readings.rendered, *readings.gone))
         db.executemany("INSERT INTO readers VALUES (?, ?, ?)",
-                       ((folder, path, pagevalues.freeze(output)) for path, (_, output) in readings.pages.items()))
+                       ((folder, path, frozen) for path, (_, frozen) in readings.pages.items()))
         db.executemany("INSERT INTO body_reads VALUES (?, ?, ?)",
                        ((folder, source, path) for path, (sources, _) in readings.pages.items() for source in sources))
 

@@ -144,14 +144,11 @@ def signature(parts: tuple[str, ...], context: Mapping, reduce_known: Mapping[ty
 
 
 def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str],
-                   shared: tuple[type, ...] = (), held: list[set[int]] | None = None) -> dict[type, Callable]:
+                   held: list[set[int]] | None = None) -> dict[type, Callable]:
     """A pickle dispatch table for `signature`: an object of `types` is written as its digest
-    when it has one; an object of `shared` types (one value many pages show: a person with
-    all their appearances) is serialised once and then written as the digest of that.
-    `held`, if given, is a list of one set: the ids of the `types` objects a signature wrote
-    are added to its last set, those inside a shared value each time that value is written."""
+    when it has one. `held`, if given, is a list of one set: the ids of the `types` objects a
+    signature wrote are added to it."""
     table: dict[type, Callable] = _Reducers()
-    made: dict[int, tuple[object, str, frozenset[int]]] = {}  # id -> (the object, kept alive so ids stay its own; digest; held)
     held = held if held is not None else [set()]
 
     def reduce_known(value):
@@ -159,20 +156,7 @@ def known_reducers(types: tuple[type, ...], digest_of: Mapping[int, str],
         digest = digest_of.get(id(value))
         return (_Digested, (digest,)) if digest is not None else value.__reduce_ex__(5)
 
-    def reduce_shared(value):
-        found = made.get(id(value))
-        if found is None:
-            held.append(set())
-            try:
-                digest = signature((), {"value": _fields_reduced(value)}, table)
-            finally:
-                inside = frozenset(held.pop())
-            found = made[id(value)] = (value, digest, inside)
-        held[-1].update(found[2])
-        return (_Digested, (found[1],))
-
     table.update({kind: reduce_known for kind in types})
-    table.update({kind: reduce_shared for kind in shared})
     return table
 
 
@@ -211,7 +195,7 @@ class _Digested(str):
 
 class _Reducers(dict):
     """A dispatch table that also writes any dataclass as its class and its fields' values
-    in order (see _fields_reduced), found the first time a type is met. Pickle's own way, a
+    in order (see _fields_reducer), found the first time a type is met. Pickle's own way, a
     state dict naming every field, costs three times as much; a page of a person who spoke
     at 2,000 meetings holds 2,000 appearances, each a post and a speaker."""
 
@@ -253,11 +237,3 @@ def _fields_reducer(kind: type, names: tuple[str, ...]) -> Callable:
         return (kind, values(value))
 
     return reduce_fields
-
-
-_BY_FIELDS = _Reducers()  # each type's reducer, found once per process
-
-
-def _fields_reduced(value):
-    """What a dispatch table of _Reducers writes `value` as."""
-    return _BY_FIELDS[type(value)](value)

@@ -38,7 +38,7 @@ from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.incremental import as_left, output_stamp
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Site
-from phuongnews.plan import Output, settings_digest
+from phuongnews.plan import settings_digest
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
@@ -183,7 +183,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
     base = link_root(config)
     errors = ErrorList()
     files: dict[str, bytes] = {}
-    readings: dict[str, tuple[tuple[str, ...], Output]] = {}
+    readings: dict[str, tuple[tuple[str, ...], bytes]] = {}
     for path, output in sorted(pages.items()):
         reads: set[str] = set()
         data = render_output(env, output, errors, set(), reads)
@@ -193,7 +193,7 @@ def _pages_made_again(options, config, cache: BuildCache, holdings, fixed_pages,
         if errors:
             return None  # a broken link: the full build reports it where the clerk can mend it
         files[path] = data
-        readings[path] = (tuple(sorted(reads)), output)
+        readings[path] = (tuple(sorted(reads)), pagevalues.freeze(output))
     return files, readings
 
 
