@@ -137,6 +137,8 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     }))
 
     related = indexes.related(articles)
+    # config.unit looks through the units: asked twice a post, a dict of them is quicker.
+    unit_of = {unit.key: unit for unit in reversed(config.units)}.__getitem__  # the first of a key, as config.unit
     derived = {id(article): _derived(article, config) for article in articles}  # each made at most once
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
@@ -145,7 +147,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         outputs.append(Output(article.url, "article.html", {
             "meta": Meta(article.title, article.url, article.summary or "", "article", article.cover, "feed.xml"),
             "article": article,
-            "article_units": tuple(config.unit(key) for key in article.units),
+            "article_units": tuple(map(unit_of, article.units)),
             "newer": newer,
             "older": older,
             "json_ld": derived[id(article)].json_ld,
