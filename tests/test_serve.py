@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from phuongnews import build as build_module
-from phuongnews import content, livebuild, urls
+from phuongnews import content, livebuild, serve, urls
 from phuongnews.build import BuildOptions, build, load_site, render_site
 from phuongnews.buildcache import BuildCache
 from phuongnews.cli import main
@@ -394,6 +394,32 @@ def test_save_by_temp_and_rename(site, start):
     path.with_name(path.name + "~").unlink()
     eventually(lambda: "sửa bằng vim lần hai" in page(server, "tin-tuc/2023/hoi-nghi/"))
     assert server.view.errors is None
+
+
+def test_a_write_that_ended_is_built_after_a_shorter_quiet(monkeypatch):
+    # A file closed after writing, or moved into place, ends a save: the builder waits a fifth
+    # of the quiet it waits after any other event (a write may go on), and gathers what comes
+    # meanwhile. The bounds on time leave a second and more for a busy machine.
+    monkeypatch.setattr(serve, "MAX_DELAY", 60.0)
+    built: queue.Queue = queue.Queue()
+    builder = serve._Builder(lambda paths, scheduled: built.put((time.monotonic(), paths)), debounce=2.0)
+    builder.start()
+    try:
+        builder.touch(["content/posts/a.md"])  # modified: 2 s of quiet
+        with pytest.raises(queue.Empty):
+            built.get(timeout=0.8)
+        touched = time.monotonic()
+        builder.touch(["content/posts/b.md"], settled=True)  # then closed: 0.4 s
+        when, paths = built.get(timeout=30)
+        assert paths == {"content/posts/a.md", "content/posts/b.md"}
+        assert 0.4 - 0.05 <= when - touched < 2.0 - 0.6
+        builder.touch(["content/posts/c.md"], settled=True)
+        builder.touch(["content/posts/d.md"])  # the last event began another write: 2 s again
+        with pytest.raises(queue.Empty):
+            built.get(timeout=1.2)
+        assert built.get(timeout=30)[1] == {"content/posts/c.md", "content/posts/d.md"}
+    finally:
+        builder.stop()
 
 
 def test_a_burst_of_saves_ends_in_the_last_one_with_few_builds(site, start):
