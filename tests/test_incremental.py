@@ -717,9 +717,19 @@ def test_a_first_build_digests_its_sources_in_the_parse_workers_and_the_next_fin
         return realpath(self, path)
 
     monkeypatch.setattr(FileDigests, "_realpath", noting)
+    read_again = tmp_path / "read again"
+    read_source = content_module.read_source
+
+    def reading(path, source, errors):  # a file read to be parsed, apart from its digest
+        with open(read_again, "a") as file:
+            file.write(f"{source}\n")
+        return read_source(path, source, errors)
+
+    monkeypatch.setattr(content_module, "read_source", reading)
     build(BuildOptions(site_dir=site, jobs=2))
     readers = notes.read_text().split()
     assert len(readers) == 80 and str(os.getpid()) not in readers  # each read once, by a worker
+    assert not read_again.exists()  # and parsed from the bytes it was digested from
     notes.unlink()
     again = build(BuildOptions(site_dir=site, jobs=2))
     assert again.rendered == 0 and set(again.timings) == {"total"}  # the state it saved is the sources'

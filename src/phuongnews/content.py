@@ -24,7 +24,7 @@ from phuongnews.messages import Phrase
 from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
 from phuongnews.people import person_key
 from phuongnews.schema import Reader
-from phuongnews.sources import read_source, relative_name
+from phuongnews.sources import read_source, relative_name, source_from_bytes
 from phuongnews.vietnamese import collation_key, fold, nfc, slugify_vi, strip_honorific
 from phuongnews.yamlsource import parse_yaml
 
@@ -155,10 +155,11 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     parse = file_parser(site_dir, config, static_dir)
     kept: list[tuple[str, bytes, bytes]] = []  # a worker's parses for the cache, until its chunk is done
 
-    def read_and_parse(index: int):
+    def read_and_parse(index: int, data: bytes | None = None):
+        """`data`: the file's bytes, if they were read already (to digest them)."""
         kind, path, _, source, stem = listed[index]
         read_errors = ErrorList()
-        text = read_source(Path(path), source, read_errors)
+        text = read_source(Path(path), source, read_errors) if data is None else source_from_bytes(data, source, read_errors)
         if text is None:
             return (None, tuple(read_errors), ()), []
         return parse((kind, source, stem, text))
@@ -167,12 +168,13 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         """A file read and parsed (by a worker, which decodes it too), pickled there once: for
         the build, and for the cache if it may be kept. With `digest_in_workers`, its key and
         its (stamp, digest) come back too, for the build's FileDigests."""
-        digested = None
+        digested, data = None, None
         if reuse is not None and reuse.digest_in_workers:
             kind, _, relative, source, stem = listed[index]
-            keys[index] = reuse.key(kind, source, stem, reuse.digests(relative))
+            digest, data = reuse.digests.read(relative)  # its bytes too: the file is read once
+            keys[index] = reuse.key(kind, source, stem, digest)
             digested = (keys[index], reuse.digests.used.get(relative))
-        result, names = read_and_parse(index)
+        result, names = read_and_parse(index, data)
         if not workers.in_worker():
             return result, names, None  # made here: `keys` and the digests are this process's
         value = pickle.dumps(result, 5)

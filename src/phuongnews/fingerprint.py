@@ -67,9 +67,15 @@ class FileDigests:
     def __call__(self, relative: str) -> str:
         """The digest of the file at `relative`: a site-relative path, or an absolute one (the
         static files and photo variants a build copies are named by where they are)."""
+        return self.read(relative)[0]
+
+    def read(self, relative: str) -> tuple[str, bytes | None]:
+        """The file's digest, and its bytes if they were read to make it (None if the digest
+        was known by the file's stamp): whoever needs the bytes too reads the file once, and
+        parses the very bytes its digest names."""
         found = self.used.get(relative)
         if found is not None:
-            return found[1]
+            return found[1], None
         # A string: Path objects cost more than the stat.
         path = relative if os.path.isabs(relative) else self._prefix + relative
         scanned = self.scanned.get(relative)
@@ -79,11 +85,12 @@ class FileDigests:
             try:
                 info = os.stat(path)
             except OSError:
-                return self.ABSENT
+                return self.ABSENT, None
             if not stat.S_ISREG(info.st_mode):
-                return self.ABSENT
+                return self.ABSENT, None
             stamp = stamp_of(info)
         before = self.known.get(relative)
+        data = None
         if before is not None and tuple(before[0]) == stamp:
             digest = before[1]
         else:
@@ -91,10 +98,10 @@ class FileDigests:
                 with open(path, "rb") as file:
                     data = file.read()
             except OSError:
-                return self.ABSENT
+                return self.ABSENT, None
             digest = text_digest(self._realpath(path), data)
         self.used[relative] = (stamp, digest)
-        return digest
+        return digest, data
 
     def _realpath(self, path: str) -> str:
         """os.path.realpath(path), its folder's looked up once: a cold build digests 10,000

@@ -57,6 +57,14 @@ def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
     return decode_source(data, source, errors)
 
 
+def source_from_bytes(data: bytes, source: str, errors: ErrorList) -> str | None:
+    """What read_source gives for a file whose bytes were read already (to digest them)."""
+    if len(data) > MAX_SOURCE_BYTES:
+        errors.add(source, None, "source.too_large", megabytes=len(data) // (1024 * 1024))
+        return None
+    return decode_source(data, source, errors)
+
+
 def relative_name(path: Path, site_dir: Path) -> str:
     """How a clerk names a file: relative to the site folder, with forward slashes."""
     try:
