@@ -26,7 +26,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from phuongnews import indexes, linkcheck, render, schema, search, urls, yamlsource
+from phuongnews import fingerprint, indexes, linkcheck, render, schema, search, urls, yamlsource
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.errors import ErrorList
 from phuongnews.models import Speaker, TaskList
@@ -476,6 +476,15 @@ def test_files_are_put_as_path_write_bytes_writes_them(tmp_path):
                 for path in root.rglob("*") if path.name != ".phuongnews-output"}
 
     assert tree(tmp_path / "out") == tree(tmp_path / "reference")
+
+
+@pytest.mark.parametrize("data", [b"", b"x", "Hội nghị\n".encode() * 3000, b"y" * (1 << 20) + b"z" * 3])
+@pytest.mark.parametrize("stated", [0, 1, -1, None])  # the size its stamp gave: none, less, more, its own
+def test_a_file_is_read_as_read_bytes_reads_it(tmp_path, data, stated):
+    path = tmp_path / "bai.md"
+    path.write_bytes(data)
+    size = len(data) if stated is None else max(0, len(data) + stated) if stated else 0
+    assert fingerprint._read_bytes(str(path), size) == path.read_bytes() == data
 
 
 PATH_PARTS = ["a", "b", "ảnh", "index.html", ".", "..", "", "/"]
