@@ -116,7 +116,7 @@ class Staging:
         target = f"{self.folder}/{relative}"
         folder = target.rpartition("/")[0]
         if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
+            _make_folder(folder)
             self._made.add(folder)
         handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
@@ -148,6 +148,18 @@ class Staging:
             os.fsync(handle.fileno())
         os.replace(temporary, journal)  # from here on, the update is as good as done
         _apply(journal)
+
+
+def _make_folder(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True), less its look at the parent before each folder it
+    makes (a stat call for each of a site's 13,500 folders): the parent is made only when
+    making the folder says it is missing."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass  # made by another worker; if it is a file, writing into it says so
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def tidy(out_dir: Path) -> None:
