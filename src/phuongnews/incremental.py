@@ -137,8 +137,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
             reading = (tuple(sorted(reads)), pagevalues.freeze(output)) if keep_readings and reads else None
             if page_errors or _same_bytes(out_dir / path, data, on_disk.get(path)):
                 return page_errors, False, reading
-            staging.put(path, data)
-            return page_errors, True, reading
+            return page_errors, output_stamp(staging.put(path, data)), reading
 
         results = workers.run(sign_and_render, work, jobs)
         rendered = time.perf_counter()
@@ -147,6 +146,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         reported: set = set()
         readings = {}
         stale = []
+        stamps: dict[str, Stamp] = {}  # of the pages written, as their workers found them
         pages_held: dict[str, set[int] | None] = {}
         for output, (sig, held, made) in zip(work, results):
             path = urls.output_path(output.url)
@@ -159,6 +159,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
             page_errors, put, reading = made
             if put:  # a worker notes it in its own copy of `staging`, not ours
                 staging.written.append(path)
+                stamps[path] = put
             if reading is not None:
                 readings[path] = reading
             for error in page_errors:
@@ -181,7 +182,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         written = sorted(set(staging.written))
         staging.commit(removed=gone)
     prefix = os.path.join(out_dir, "")
-    after = {path: output_stamp(os.stat(prefix + path)) for path in written}
+    after = {path: stamps.get(path) or output_stamp(os.stat(prefix + path)) for path in written}
     # A page with no signature (None) is rendered every time; its record keeps only its stamp.
     records = {path: OutputRecord(sig, after.get(path) or on_disk[path]) for path, sig in signatures.items()}
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})

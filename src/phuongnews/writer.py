@@ -110,7 +110,9 @@ class Staging:
                 if not _journal_path(out_dir).exists():
                     shutil.rmtree(folder, ignore_errors=True)
 
-    def put(self, relative: str, data: bytes) -> None:
+    def put(self, relative: str, data: bytes) -> os.stat_result:
+        """Write the file; its stat once written, which moving it into place does not change
+        (taken here, a worker's, rather than by a stat of every path once all are written)."""
         # Plain os calls on strings: Path.write_bytes adds a file object and three system
         # calls (fstat, ioctl, lseek) to each of 14,000 pages.
         target = f"{self.folder}/{relative}"
@@ -123,9 +125,11 @@ class Staging:
             view = memoryview(data)
             while view:
                 view = view[os.write(handle, view):]
+            info = os.fstat(handle)
         finally:
             os.close(handle)
         self.written.append(relative)
+        return info
 
     def copy(self, relative: str, source: Path) -> None:
         target = self.folder / relative
