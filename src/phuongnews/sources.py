@@ -43,9 +43,7 @@ def looks_utf16(data: bytes) -> bool:
 
 def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            errors.add(source, None, "source.too_large", megabytes=size // (1024 * 1024))
+        if _too_large(path.stat().st_size, source, errors):
             return None
         data = path.read_bytes()
     except PermissionError:
@@ -59,10 +57,16 @@ def read_source(path: Path, source: str, errors: ErrorList) -> str | None:
 
 def source_from_bytes(data: bytes, source: str, errors: ErrorList) -> str | None:
     """What read_source gives for a file whose bytes were read already (to digest them)."""
-    if len(data) > MAX_SOURCE_BYTES:
-        errors.add(source, None, "source.too_large", megabytes=len(data) // (1024 * 1024))
+    if _too_large(len(data), source, errors):
         return None
     return decode_source(data, source, errors)
+
+
+def _too_large(size: int, source: str, errors: ErrorList) -> bool:
+    if size <= MAX_SOURCE_BYTES:
+        return False
+    errors.add(source, None, "source.too_large", megabytes=size // (1024 * 1024))
+    return True
 
 
 def relative_name(path: Path, site_dir: Path) -> str:
