@@ -10,6 +10,8 @@ a ward runs: sitegen's site with the project's own templates/, through the CLI (
 people pages, task programmes, the search index, unit feeds, the sitemap and the link check).
 "phuongnews-min" is the same build with bench/peers/phuongnews/templates.
 
+Every tool's copy is made first; then the repetitions are taken in turns, one of each tool
+before the next of any, so that a tool's runs and Hugo's come from the same minutes.
 Scenarios, in this order in every repetition, then the corpus is restored so reps are equal:
   cold           output folder and every cache deleted first (.phuongnews-cache, Hugo's
                  resources and cache dir, Pelican's content cache, Eleventy's .cache)
@@ -418,40 +420,37 @@ def versions(tools: Path, wanted: list[str], phuongnews: Path) -> dict:
 
 # --- scenarios ------------------------------------------------------------------------------
 
-def run_tool(tool: Tool, args, edit_rel: Path, add_rel: Path, add_text: str, reps: int, logs: Path) -> dict:
-    runs = {scenario: [] for scenario in SCENARIOS}
+def run_rep(tool: Tool, args, edit_rel: Path, add_rel: Path, add_text: str, rep: int, logs: Path,
+            runs: dict[str, list]) -> bool:
+    """One repetition of every scenario by `tool`, appended to `runs` (scenario -> results);
+    the corpus is restored afterwards. False if a run failed (the tool's later ones are skipped)."""
     edit_path, add_path = tool.post_file(edit_rel), tool.post_file(add_rel)
     original = edit_path.read_bytes()
     new_post = tool.convert(add_text).encode("utf-8")
-    for rep in range(reps):
-        tool.clean()
-        failed = False
-        try:
-            for scenario in SCENARIOS:
-                if scenario == "edit one post":
-                    edit_path.write_bytes(original + EDIT.encode("utf-8"))
-                elif scenario == "add one post":
-                    add_path.write_bytes(new_post)
-                log = logs / f"{tool.name}-{scenario.replace(' ', '-')}-{rep + 1}.log"
-                wait_quiet(args.quiet_below, args.quiet_wait)
-                result = measure(tool.argv(args), tool.src, tool.env, args.timeout, log)
-                result["html"], result["files"] = count_files(tool.out) if tool.out.exists() else (0, 0)
-                runs[scenario].append(result)
-                state = "timeout" if result["timeout"] else ("ok" if result["status"] == 0 else f"exit {result['status']}")
-                print(f"  {tool.name:15} {scenario:14} rep {rep + 1}: {result['wall']:8.2f} s wall {result['cpu']:8.2f} s CPU "
-                      f"{result['peak_mb']:7.0f} MB {result['html']:6} pages  others {result['others']:4.0%}  {state}", flush=True)
-                if state != "ok":
-                    tail = log.read_text(errors="replace").splitlines()[-5:]
-                    print("    " + "\n    ".join(tail), flush=True)
-                    failed = True
-                    break
-        finally:
-            edit_path.write_bytes(original)
-            if add_path.exists():
-                add_path.unlink()
-        if failed:
-            break
-    return runs
+    tool.clean()
+    try:
+        for scenario in SCENARIOS:
+            if scenario == "edit one post":
+                edit_path.write_bytes(original + EDIT.encode("utf-8"))
+            elif scenario == "add one post":
+                add_path.write_bytes(new_post)
+            log = logs / f"{tool.name}-{scenario.replace(' ', '-')}-{rep + 1}.log"
+            wait_quiet(args.quiet_below, args.quiet_wait)
+            result = measure(tool.argv(args), tool.src, tool.env, args.timeout, log)
+            result["html"], result["files"] = count_files(tool.out) if tool.out.exists() else (0, 0)
+            runs[scenario].append(result)
+            state = "timeout" if result["timeout"] else ("ok" if result["status"] == 0 else f"exit {result['status']}")
+            print(f"  {tool.name:15} {scenario:14} rep {rep + 1}: {result['wall']:8.2f} s wall {result['cpu']:8.2f} s CPU "
+                  f"{result['peak_mb']:7.0f} MB {result['html']:6} pages  others {result['others']:4.0%}  {state}", flush=True)
+            if state != "ok":
+                tail = log.read_text(errors="replace").splitlines()[-5:]
+                print("    " + "\n    ".join(tail), flush=True)
+                return False
+    finally:
+        edit_path.write_bytes(original)
+        if add_path.exists():
+            add_path.unlink()
+    return True
 
 
 def floor_worker(site: Path, tree: Path, dest: Path) -> None:
@@ -672,13 +671,22 @@ def measure_sizes(args, tools: list[str], env: dict, found: dict, header: list[s
         edit_rel = Path(str(2015 + edit_number % 10)) / f"bai-viet-so-{edit_number:04d}.md"
         add_rel = Path(str(2015 + add_number % 10)) / f"bai-viet-so-{add_number:04d}.md"
         add_text = post_text(random.Random(add_number), add_number, 2015 + add_number % 10)
-        results = {}
+        # Every tool set up first, then the repetitions taken in turns (phuongnews, Hugo, …,
+        # phuongnews again): this machine's speed drifts by 10-25 % over the minutes a tool's
+        # runs take, and a ratio to Hugo should compare runs of the same minutes.
+        prepared = {}
         for name in tools:
-            tool = TOOL_CLASSES[name](work, env, args.tools_dir)
+            tool = prepared[name] = TOOL_CLASSES[name](work, env, args.tools_dir)
             print(f"-- {LABELS[name]}: preparing {tool.src}", flush=True)
             tool.setup(site)
-            reps = (args.peer_reps or args.reps) if name in ("pelican", "eleventy") else args.reps
-            results[name] = run_tool(tool, args, edit_rel, add_rel, add_text, reps, logs)
+        results = {name: {scenario: [] for scenario in SCENARIOS} for name in tools}
+        reps_of = {name: (args.peer_reps or args.reps) if name in ("pelican", "eleventy") else args.reps for name in tools}
+        failed: set[str] = set()
+        for rep in range(max(reps_of.values())):
+            for name in tools:
+                if rep < reps_of[name] and name not in failed:
+                    if not run_rep(prepared[name], args, edit_rel, add_rel, add_text, rep, logs, results[name]):
+                        failed.add(name)
             # Kept as it goes, so an interrupted run leaves what it measured.
             (args.out / f"results-{n}.json").write_text(json.dumps(
                 {"n": n, "versions": found, "machine": machine(), "runs": results, "partial": True},
