@@ -269,8 +269,21 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         if clean_result is None:  # built: the same files, byte for byte
             self.last_good = tree(self.out)
             assert self.last_good == tree(self.clean)
+            self._recorded_dates_are_on_disk()
         elif self.last_good is not None:  # refused: the output folder is as the last good build left it
             assert tree(self.out) == self.last_good
+
+    def _recorded_dates_are_on_disk(self):
+        # What the next build goes by to know the folder is as left (incremental.as_left):
+        # each folder's date as recorded, whichever folders the build looked at again.
+        out = self.out.absolute()
+        cache = BuildCache(self.site)
+        try:
+            records, folders = cache.outputs(out), cache.folders(out)
+        finally:
+            cache.close()
+        if folders is not None:
+            assert folders == incremental.folder_stamps(out, records)
 
     @staticmethod
     def _build(options: BuildOptions):

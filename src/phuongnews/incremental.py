@@ -76,12 +76,14 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
+    dated = None  # the folders' dates, as the build that left the output folder found them
     if as_left(out_dir, previous, folders):
         # A stat per file and per folder (0.11 s at 10,000 posts) instead of listing every
         # folder (0.3 s). As left, the folders are those recorded: a folder made since, or a
         # file, would have moved the date of the folder it was made in.
         on_disk = {path: record.stamp for path, record in previous.items()}
         listed_folders = {folder for folder in folders if folder}
+        dated = folders
     else:
         listed_folders = set()
         on_disk = output_stamps(out_dir, listed_folders)
@@ -181,12 +183,14 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 staging.copy(path, source)
         written = sorted(set(staging.written))
         staging.commit(removed=gone)
+        if staging.fresh:
+            dated = None  # a new folder swapped in: every folder's date is new
     prefix = os.path.join(out_dir, "")
     after = {path: stamps.get(path) or output_stamp(os.stat(prefix + path)) for path in written}
     # A page with no signature (None) is rendered every time; its record keeps only its stamp.
     records = {path: OutputRecord(sig, after.get(path) or on_disk[path]) for path, sig in signatures.items()}
     records.update({path: OutputRecord(None, after.get(path) or on_disk[path], static_sources[path]) for path in statics})
-    folders = folder_stamps(out_dir, records, listed_folders)
+    folders = folder_stamps(out_dir, records, listed_folders, dated, (*written, *gone))
     finished = time.perf_counter()
     return Written(records=records, rendered=len(stale), written=len(written), removed=len(gone),
                    timings={"sign": signed - started, "render": rendered - signed, "write": finished - rendered},
@@ -351,10 +355,15 @@ def output_stamps(out_dir: Path, folders: set[str] | None = None) -> dict[str, S
     return found
 
 
-def folder_stamps(out_dir: Path, paths: Iterable[str], others: Iterable[str] = ()) -> dict[str, int] | None:
+def folder_stamps(out_dir: Path, paths: Iterable[str], others: Iterable[str] = (),
+                  dated: Mapping[str, int] | None = None, touched: Iterable[str] = ()) -> dict[str, int] | None:
     """The date of every folder of the output that holds one of `paths` (output paths of
     files), the output folder itself as "": what as_left compares. None if the output
-    has a folder besides, among `others` (a listing's): a file put into it would go unseen."""
+    has a folder besides, among `others` (a listing's): a file put into it would go unseen.
+    `dated`: the folders' dates when this build began, which as_left vouched for; then only
+    the folders of the files it wrote or removed (`touched`), and theirs up to the output
+    folder, are looked at again (a folder made or removed moves its parent's date). After
+    one added post at 10,000 posts that is some 300 stat calls instead of 13,500."""
     folders = {""}
     for path in paths:
         head = path.rpartition("/")[0]
@@ -364,8 +373,18 @@ def folder_stamps(out_dir: Path, paths: Iterable[str], others: Iterable[str] = (
     prefix = os.path.join(out_dir, "")
     if any(folder not in folders and os.path.isdir(prefix + folder) for folder in others):
         return None
+    if dated is None:
+        dated, moved = {}, folders
+    else:
+        moved = {folder for folder in folders if folder not in dated}
+        for path in touched:
+            head = path
+            while head:
+                head = head.rpartition("/")[0]
+                moved.add(head)
     try:
-        return {folder: os.stat(prefix + folder).st_mtime_ns for folder in sorted(folders)}
+        return {folder: os.stat(prefix + folder).st_mtime_ns if folder in moved else dated[folder]
+                for folder in sorted(folders)}
     except OSError:
         return None
 
