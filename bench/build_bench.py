@@ -435,6 +435,9 @@ def run_rep(tool: Tool, args, edit_rel: Path, add_rel: Path, add_text: str, rep:
             elif scenario == "add one post":
                 add_path.write_bytes(new_post)
             log = logs / f"{tool.name}-{scenario.replace(' ', '-')}-{rep + 1}.log"
+            # The files the last run wrote (hundreds of MB, another tool's as often as not,
+            # now that tools take turns) are written out to disk before this run, not while.
+            os.sync()
             wait_quiet(args.quiet_below, args.quiet_wait)
             result = measure(tool.argv(args), tool.src, tool.env, args.timeout, log)
             result["html"], result["files"] = count_files(tool.out) if tool.out.exists() else (0, 0)
@@ -497,6 +500,7 @@ def run_floor(site: Path, tree: Path, work: Path, args) -> dict:
     for _ in range(args.reps):
         dest = work / "out-floor"
         Trash.put(dest)
+        os.sync()
         wait_quiet(args.quiet_below, args.quiet_wait)
         result = subprocess.run([sys.executable, __file__, "--floor-worker", str(site), str(tree), str(dest)],
                                 capture_output=True, text=True, check=True)
