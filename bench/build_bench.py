@@ -11,7 +11,9 @@ people pages, task programmes, the search index, unit feeds, the sitemap and the
 "phuongnews-min" is the same build with bench/peers/phuongnews/templates.
 
 Every tool's copy is made first; then the repetitions are taken in turns, one of each tool
-before the next of any, so that a tool's runs and Hugo's come from the same minutes.
+before the next of any, so that a tool's runs and Hugo's come from the same minutes. Before
+each run, untimed, os.sync() writes out what the last run wrote, so that no run pays for
+another's writes.
 Scenarios, in this order in every repetition, then the corpus is restored so reps are equal:
   cold           output folder and every cache deleted first (.phuongnews-cache, Hugo's
                  resources and cache dir, Pelican's content cache, Eleventy's .cache)
