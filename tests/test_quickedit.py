@@ -15,7 +15,7 @@ from conftest import post
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_incremental import tree
-from test_search import _UNITS, _doc, _entry, _Units, _words
+from test_search import _UNITS, _doc, _entry, _Units
 
 from phuongnews import build as build_module
 from phuongnews import search
@@ -261,42 +261,78 @@ def test_a_page_is_noted_as_reading_a_body_whatever_way_the_template_reads_it(te
 
 # --- The search index patched from its files --------------------------------------------------
 
+_step = st.lists(st.tuples(st.sampled_from(["words", "words", "add", "remove", "units", "move"]), st.integers(0, 1000),
+                           _doc), min_size=1, max_size=3)
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_doc, min_size=1, max_size=25),
-       st.lists(st.lists(st.tuples(st.integers(0, 1000), _words, _words), min_size=1, max_size=3),
-                min_size=1, max_size=6))
-def test_an_index_patched_from_its_files_is_a_fresh_one(start, edits):
-    """Whatever words documents gain or lose, the patched files are those assembled afresh,
-    and the patch names every file that changed; it gives up only when a shard comes or goes."""
-    docs = [_entry(f"tin-tuc/{n}/", year, tuple(sorted(units)), title, other)
-            for n, (year, units, title, other) in enumerate(start)]
+@given(st.lists(_doc, min_size=1, max_size=25), st.lists(_step, min_size=1, max_size=6))
+def test_an_index_patched_from_its_files_is_a_fresh_one(start, steps):
+    """Whatever posts come, go, move to another day or change their words and units, the
+    patched files are those assembled afresh, and the patch names every file that changed
+    or went; it gives up only when the numbering changes (a day holds more posts than its
+    numbers, or so few that fewer numbers do)."""
+    made = iter(range(10_000))
+
+    def doc(spec) -> search.SearchEntry:
+        year, day, units, title, other = spec
+        return _entry(f"tin-tuc/{next(made)}/", year, tuple(sorted(units)), title, other, day)
+
+    docs = [doc(spec) for spec in start]
     config = _Units(_UNITS)
     with mock.patch.object(search, "SHARD_BYTES", 60):
         files = search.assemble(docs, config, "tim-kiem/")
-        for step in edits:
-            changes = {}
-            for at, title, other in step:
+        for step in steps:
+            numbering, numbers = search.numbered(docs)
+            before = dict(zip(numbers, docs))
+            for kind, at, spec in step:
                 at %= len(docs)
-                old = changes[at][1] if at in changes else docs[at]
-                changes[at] = (at, old, _entry(old.url, old.year, old.units, title, other))
-            for at, (_, _, new) in changes.items():
-                docs[at] = new
+                year, day, units, title, other = spec
+                if kind == "words":
+                    docs[at] = _entry(docs[at].url, docs[at].year, docs[at].units, title, other,
+                                      int(docs[at].iso_date[-2:]))
+                elif kind == "units":
+                    docs[at] = dataclasses.replace(docs[at], units=tuple(sorted(units)))
+                elif kind == "move":  # another date: another place in the site's order
+                    moved = _entry(docs.pop(at).url, year, tuple(sorted(units)), title, other, day)
+                    docs.insert(at % (len(docs) + 1), moved)
+                elif kind == "add":
+                    docs.insert(at % (len(docs) + 1), doc(spec))
+                elif len(docs) > 1:
+                    docs.pop(at)
+            docs.sort(key=lambda d: d.iso_date, reverse=True)  # the site's order: newest first
+            now, numbers = search.numbered(docs)
+            after = dict(zip(numbers, docs))
+            changes = [(n, before.get(n), after.get(n)) for n in sorted(before.keys() | after.keys())
+                       if before.get(n) != after.get(n)]
             fresh = search.assemble(docs, config, "tim-kiem/")
-            patched = search.patched_files(files.__getitem__, "tim-kiem/", list(changes.values()))
-            shards = [name for name in fresh if "/chi-muc/" in name]
+            patched = search.patched_files(files.__getitem__, files.keys(), "tim-kiem/", config.units, changes, now)
             if patched is None:
-                assert len(shards) != len([name for name in files if "/chi-muc/" in name])
+                assert now != numbering
             else:
-                assert {**files, **patched} == fresh
+                assert patched.files == fresh
+                assert {name for name in fresh if files.get(name) != fresh[name]} <= patched.changed <= fresh.keys()
+                assert patched.gone == files.keys() - fresh.keys()
             files = fresh
 
 
-def test_an_index_patch_gives_up_when_a_post_moves_to_another_year_or_units():
-    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị"], ["phường"]) for n in range(5)]
-    files = search.assemble(docs, _Units(_UNITS), "tim-kiem/")
-    for changed in (dataclasses.replace(docs[2], year=2022), dataclasses.replace(docs[2], units=("doan-tn",)),
-                    dataclasses.replace(docs[2], url="tin-tuc/khac/")):
-        assert search.patched_files(files.__getitem__, "tim-kiem/", [(2, docs[2], changed)]) is None
+def test_an_index_patch_gives_up_when_the_files_are_not_what_it_is_told():
+    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị"], ["phường"], day=10 - n) for n in range(5)]
+    config = _Units(_UNITS)
+    files = search.assemble(docs, config, "tim-kiem/")
+    numbering, numbers = search.numbered(docs)
+    new = dataclasses.replace(docs[2], title="Hội nghị mới", title_keys=search._packed_keys("Hội nghị mới"))
+
+    def patch(changes, units=config.units, now=None):
+        return search.patched_files(files.__getitem__, files.keys(), "tim-kiem/", units, changes, now)
+
+    assert patch([(numbers[2], docs[2], new)]).files == search.assemble([*docs[:2], new, *docs[3:]], config, "tim-kiem/")
+    assert patch([(numbers[2], docs[3], new)]) is None  # another post is at that number
+    assert patch([(numbers[2] + 1, docs[2], new)]) is None  # no post is there
+    assert patch([(numbers[2], None, new)]) is None  # one is
+    renamed = (dataclasses.replace(config.units[0], name="Ủy ban MTTQ"), *config.units[1:])
+    assert patch([(numbers[2], docs[2], new)], units=renamed) is None  # the manifest names the units
+    assert patch([(numbers[2], docs[2], new)], now=search.Numbering(numbering.day0, 2)) is None  # renumbered
 
 
 # --- The output folder as the last build left it ----------------------------------------------

@@ -9,6 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from unittest import mock
 
@@ -119,12 +120,16 @@ def lookup(out: Path, query: str, folder: str = "tim-kiem/") -> list[str]:
                 exact.update(titles, others)
         found = {doc: 1000 * (doc in exact) + (doc in in_title) for doc in anywhere}
         scores = found if scores is None else {d: scores[d] + s for d, s in found.items() if d in scores}
-    ranked = sorted(scores or {}, key=lambda d: (-(scores or {})[d], d))
-    urls = []
-    for doc in ranked:
-        chunk = json.loads((base / f"bai/{doc // manifest['chunk']}.json").read_text(encoding="utf-8"))
-        urls.append(chunk[doc % manifest["chunk"]][0])
-    return urls
+    ranked = sorted(scores or {}, key=lambda d: (-(scores or {})[d], -d))  # a larger number is newer
+    return [document(out, doc, folder)[1] for doc in ranked]
+
+
+def document(out: Path, number: int, folder: str = "tim-kiem/") -> list:
+    """The row of document `number`, from the chunk that holds it."""
+    base, manifest = read_index(out, folder)
+    chunk = json.loads((base / f"bai/{number // manifest['chunk']}.json").read_text(encoding="utf-8"))
+    [row] = [row for row in chunk if row[0] == number]
+    return row
 
 
 def build_site(site_factory, tmp_path, files=POSTS, base_url=None) -> Path:
@@ -156,12 +161,19 @@ def test_index_files_are_small_pieces_with_years_as_ranges(site_factory, tmp_pat
     out = build_site(site_factory, tmp_path)
     base, manifest = read_index(out)
     assert manifest["count"] == 4
-    assert manifest["years"] == [[2024, 0, 1], [2023, 1, 3], [2022, 3, 4]]
+    # One post a day at most: a number a day, counted from 2000-01-01.
+    assert (manifest["stride"], manifest["day0"], manifest["chunk"]) == (1, "2000-01-01", search.DAYS_PER_CHUNK)
+    day = {iso: (date.fromisoformat(iso) - date(2000, 1, 1)).days
+           for iso in ("2024-02-10", "2023-12-22", "2023-03-05", "2022-12-06")}
+    year_start = {year: (date(year, 1, 1) - date(2000, 1, 1)).days for year in (2022, 2023, 2024, 2025)}
+    assert manifest["years"] == [[2024, year_start[2024], year_start[2025], 1],
+                                 [2023, year_start[2023], year_start[2024], 2],
+                                 [2022, year_start[2022], year_start[2023], 1]]
     assert [u[0] for u in manifest["units"]] == ["doan-tn", "hoi-ccb", "mttq"]
     assert re.fullmatch(r"[0-9a-f]{12}", manifest["version"])
-    assert search.decode_postings(json.loads((base / "don-vi/doan-tn.json").read_text())) == [1, 2]
-    first = json.loads((base / "bai/0.json").read_text(encoding="utf-8"))
-    url, title, iso, date_text, units, excerpt = first[1]
+    assert search.decode_postings(json.loads((base / "don-vi/doan-tn.json").read_text())) == \
+        [day["2023-03-05"], day["2023-12-22"]]
+    number, url, title, iso, date_text, units, excerpt = document(out, day["2023-12-22"])
     assert (url, title, iso, date_text, units) == (HOI_NGHI, "Hội nghị tổng kết phường Quỳnh Thiện", "2023-12-22",
                                                    "22/12/2023", ["mttq", "doan-tn"])
     assert excerpt.startswith("Tổng kết công tác Mặt trận năm 2023. Đồng chí Bí thư Đảng ủy phường")
@@ -234,16 +246,20 @@ class _Units:
     units: tuple
 
 
-def _entry(url: str, year: int, units: tuple, title: list[str], other: list[str]) -> search.SearchEntry:
-    return search.SearchEntry(url=url, title=" ".join(title), iso_date=f"{year}-01-01", date_text=str(year),
+def _entry(url: str, year: int, units: tuple, title: list[str], other: list[str], day: int = 1) -> search.SearchEntry:
+    """A document dated the `day`-th day of `year`."""
+    iso = date.fromordinal(date(year, 1, 1).toordinal() + day - 1).isoformat()
+    return search.SearchEntry(url=url, title=" ".join(title), iso_date=iso, date_text=iso,
                               year=year, units=units, excerpt=" ".join(other)[:40],
                               title_keys=search._packed_keys(" ".join(title)),
                               other_keys=search._packed_keys(" ".join(other)))
 
 
 _words = st.lists(st.sampled_from(_VOCABULARY), max_size=6)
-_doc = st.tuples(st.sampled_from([2022, 2023]), st.sets(st.sampled_from([u.key for u in _UNITS]), min_size=1),
-                 _words, _words)
+# (year, day of the year, units, title words, other words): a few days, so that a day holds
+# several posts and the numbers per day (the stride) change as posts come and go.
+_doc = st.tuples(st.sampled_from([2022, 2023]), st.integers(1, 3),
+                 st.sets(st.sampled_from([u.key for u in _UNITS]), min_size=1), _words, _words)
 _edit = st.tuples(st.sampled_from(["change", "change", "change", "add", "remove", "swap", "units"]),
                   st.integers(0, 1000), _doc)
 
@@ -257,8 +273,8 @@ def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, ed
     made = iter(range(10_000))
 
     def doc(spec) -> search.SearchEntry:
-        year, units, title, other = spec
-        return _entry(f"tin-tuc/{next(made)}/", year, tuple(sorted(units)), title, other)
+        year, day, units, title, other = spec
+        return _entry(f"tin-tuc/{next(made)}/", year, tuple(sorted(units)), title, other, day)
 
     docs = [doc(spec) for spec in start]
     config = _Units(_UNITS)
@@ -268,10 +284,12 @@ def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, ed
         for kind, at, spec in edits:
             at %= len(docs)
             if kind == "change":  # the same post (same URL and place), other words
-                _year, _units, title, other = spec
-                docs[at] = _entry(docs[at].url, docs[at].year, docs[at].units, title, other)
+                _year, _day, _units, title, other = spec
+                docs[at] = dataclasses.replace(docs[at], title=" ".join(title), excerpt=" ".join(other)[:40],
+                                               title_keys=search._packed_keys(" ".join(title)),
+                                               other_keys=search._packed_keys(" ".join(other)))
             elif kind == "units":
-                docs[at] = dataclasses.replace(docs[at], units=tuple(sorted(spec[1])))
+                docs[at] = dataclasses.replace(docs[at], units=tuple(sorted(spec[2])))
             elif kind == "add":
                 docs.insert(at, doc(spec))
             elif kind == "remove" and len(docs) > 1:
@@ -284,18 +302,21 @@ def test_an_index_patched_after_each_edit_is_byte_for_byte_a_fresh_one(start, ed
 
 
 def test_an_index_memo_reuses_the_files_of_unchanged_words():
-    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị", str(n)], ["phường", "quỳnh", "thiện"] * (n % 3))
+    # A post a day, newest first, from the 200th day of 2023 back.
+    docs = [_entry(f"tin-tuc/{n}/", 2023, ("mttq",), ["hội", "nghị", str(n)], ["phường", "quỳnh", "thiện"] * (n % 3),
+                   day=200 - n)
             for n in range(200)]
     config = _Units(_UNITS)
     memo = search.IndexMemo()
     with mock.patch.object(search, "SHARD_BYTES", 60):
         before = memo.build(list(docs), config, "tim-kiem/")
-        docs[7] = _entry("tin-tuc/7/", 2023, ("mttq",), ["hội", "nghị", "7", "mới"], [])
+        docs[7] = _entry("tin-tuc/7/", 2023, ("mttq",), ["hội", "nghị", "7", "mới"], [], day=193)
         after = memo.build(list(docs), config, "tim-kiem/")
         assert after == search.assemble(docs, config, "tim-kiem/")
     differ = sorted(name for name in after if before.get(name) is not after[name])
     # The shard of the new word, those of the words the post lost (7's shards move with it),
     # the post's document chunk and the manifest; every other file is the same object.
-    assert "tim-kiem/bai/0.json" in differ and "tim-kiem/chi-muc.json" in differ
-    assert "tim-kiem/bai/1.json" not in differ
+    number = (date(2023, 1, 1) - date(2000, 1, 1)).days + 192
+    assert f"tim-kiem/bai/{number // search.DAYS_PER_CHUNK}.json" in differ and "tim-kiem/chi-muc.json" in differ
+    assert f"tim-kiem/bai/{number // search.DAYS_PER_CHUNK + 1}.json" not in differ
     assert len(differ) < len(after) / 4

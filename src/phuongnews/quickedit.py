@@ -86,11 +86,10 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     if made is None:
         return None
     files, readings = made
-    index = search.patched_files(lambda url: (out_dir / urls.output_path(url)).read_bytes(), urls.search(config.urls),
-                                 [(holdings.posts.index(edit.source), edit.old_entry, edit.new_entry) for edit in edited])
+    index = _patched_index(out_dir, config, records, edited)
     if index is None:
         return None
-    files.update({urls.output_path(url): data for url, data in index.items()})
+    files.update(index)
     rendered = time.perf_counter()
 
     written = _write(out_dir, files)
@@ -115,6 +114,28 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     finished = time.perf_counter()
     return last, QuickResult(rendered=len(readings), written=len(written),
                              timings={"parse": parsed - started, "render": rendered - parsed, "write": finished - rendered})
+
+
+def _patched_index(out_dir: Path, config, records, edited: list[_Edit]) -> dict[str, bytes] | None:
+    """The search index's files that the edits change (output path -> bytes), patched from
+    those in the output folder; None if that cannot be done without a file coming or going."""
+    folder = urls.search(config.urls)
+
+    def read(url: str) -> bytes:
+        return (out_dir / urls.output_path(url)).read_bytes()
+
+    try:
+        numbers = [search.document_number(read, folder, edit.old_entry) for edit in edited]
+        if None in numbers:
+            return None
+        names = search.index_names(records, folder)
+        patched = search.patched_files(read, names, folder, config.units,
+                                       [(number, edit.old_entry, edit.new_entry) for number, edit in zip(numbers, edited)])
+    except (OSError, ValueError, KeyError):  # files not as the last build wrote them: the full build sees to it
+        return None
+    if patched is None or patched.gone or not patched.changed <= names:
+        return None
+    return {urls.output_path(url): patched.files[url] for url in patched.changed}
 
 
 def _file_digests(parts: Sequence[str]) -> dict[str, str]:

@@ -9,12 +9,12 @@ build_index assembles the files from the entries. Layout under the search page's
 - ``chi-muc/<n>.json``  shard n of the inverted index: folded term -> {marked form:
   [title postings, other postings]}; terms are sorted and cut into shards of about
   SHARD_BYTES, so a query fetches one small shard per word, never the whole index;
-- ``bai/<n>.json``  documents n*DOCS_PER_CHUNK … : [url, title, ISO date, date text, units,
-  excerpt], fetched only for the results shown;
+- ``bai/<n>.json``  the documents numbered n*chunk … (n+1)*chunk - 1, as [number, url, title,
+  ISO date, date text, units, excerpt], fetched only for the results shown;
 - ``don-vi/<unit>.json``  the unit's documents, fetched only when a unit filter is chosen.
 
-Documents are numbered newest event first, so a year is a range of numbers and "newer
-first" is "smaller number first".
+Documents are numbered from their date (Numbering): a year is a range of numbers, "newer
+first" is "larger number first", and a post added or removed renumbers no other day's posts.
 
 Folding (identical in tim-kiem.js, tested on the same cases): NFC, lower case, strip every
 combining mark (Unicode category M), đ -> d. The *marked form* keeps the letters' own marks
@@ -34,8 +34,9 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from phuongnews.gcpause import collector_paused
@@ -48,7 +49,6 @@ from phuongnews.vietnamese import (
 )
 
 SHARD_BYTES = 16_000  # a shard is cut after the term that takes it past this size
-DOCS_PER_CHUNK = 10  # documents per bai/<n>.json: one page of results touches few chunks
 EXCERPT_CHARS = 320  # plain text kept per document for the result snippet
 MAX_TERM = 40  # longer "words" (URLs, hashes) are not indexed
 
@@ -217,19 +217,24 @@ def _delta_digits(delta: int) -> str:
 _SHORT_DELTAS = tuple(_delta_digits(delta) for delta in range(1024))  # one or two digits
 
 
+def _number(value: int) -> str:
+    return _SHORT_DELTAS[value] if value < 1024 else _delta_digits(value)
+
+
 def encode_postings(ids: Sequence[int]) -> str:
-    """Ascending document numbers as the shorter of a delta list and a bitmap."""
+    """Ascending document numbers as the shorter of a delta list and a bitmap that starts at
+    the first number."""
     if not ids:
         return ""
-    last = ids[-1]
-    bitmap_bytes = (last >> 3) + 1
-    bitmap_chars = len(BITMAP) + 4 * ((bitmap_bytes + 2) // 3)  # base64: 4 characters per 3 bytes
+    first, span = ids[0], ids[-1] - ids[0]
+    bitmap_bytes = (span >> 3) + 1
+    bitmap_chars = len(BITMAP) + len(_number(first)) + 4 * ((bitmap_bytes + 2) // 3)  # base64: 4 per 3 bytes
     # Every delta takes at least one character: when even that many beat the bitmap, it wins
     # without the deltas being written out (the common words of a large site).
-    if len(ids) * 6 > last and bitmap_chars < len(ids):
+    if len(ids) * 6 > span and bitmap_chars < len(ids):
         return _bitmap(ids)
     deltas = _deltas(ids)
-    if len(deltas) * 6 <= last:  # a bitmap costs about last/6 characters: cannot be shorter
+    if len(deltas) * 6 <= span:  # a bitmap costs about span/6 characters: cannot be shorter
         return deltas
     return _bitmap(ids) if bitmap_chars < len(deltas) else deltas
 
@@ -245,21 +250,28 @@ def _deltas(ids: Sequence[int]) -> str:
 
 
 def _bitmap(ids: Sequence[int]) -> str:
-    # One ASCII digit per document read as a binary number, document n being bit n: three
-    # times quicker than setting the bits of a bytearray one by one.
-    digits = bytearray(b"0") * (ids[-1] + 1)
+    # "!", the first number (as a delta is written), then base64 of the bits from it: bit i of
+    # byte i // 8 is document first + i. Made as one ASCII digit per document read as a binary
+    # number: three times quicker than setting the bits of a bytearray one by one.
+    first = ids[0]
+    digits = bytearray(b"0") * (ids[-1] - first + 1)
     for doc in ids:
-        digits[doc] = 49  # "1"
+        digits[doc - first] = 49  # "1"
     digits.reverse()
-    bits = int(digits, 2).to_bytes((ids[-1] >> 3) + 1, "little")  # bit n of byte n // 8
-    return BITMAP + base64.b64encode(bits).decode("ascii")
+    bits = int(digits, 2).to_bytes(((ids[-1] - first) >> 3) + 1, "little")
+    return BITMAP + _number(first) + base64.b64encode(bits).decode("ascii")
 
 
 def decode_postings(text: str) -> list[int]:
     """The inverse of encode_postings (the script's decoder is tested against this one)."""
     if text.startswith(BITMAP):
-        data = base64.b64decode(text[1:])
-        return [i * 8 + b for i, byte in enumerate(data) for b in range(8) if byte >> b & 1]
+        first, at = 0, 1
+        while text[at] in _MORE:
+            first = first * 32 + _MORE.index(text[at])
+            at += 1
+        first = first * 32 + _LAST.index(text[at])
+        data = base64.b64decode(text[at + 1:])
+        return [first + i * 8 + b for i, byte in enumerate(data) for b in range(8) if byte >> b & 1]
     ids, value, previous = [], 0, -1
     for ch in text:
         if ch in _MORE:
@@ -270,6 +282,65 @@ def decode_postings(text: str) -> list[int]:
             value = 0
     return ids
 
+
+# --- Document numbers -------------------------------------------------------------------------
+
+EPOCH = date(2000, 1, 1).toordinal()  # day 0 of the numbers, unless a post is older
+DAYS_PER_CHUNK = 8  # bai/<n>.json holds the documents of this many days
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """A document's number is made from its date: (day - day 0) * stride + its place among
+    that day's posts, oldest first. So a post added, removed or moved renumbers no other post
+    but those of its own day: an index can be patched for it (patched_files), and a deploy
+    uploads the few files that hold its words, not the whole index. Newer is a larger number,
+    and a year is a range of numbers."""
+
+    day0: int  # a proleptic Gregorian ordinal: EPOCH, or the oldest post's day if older
+    stride: int  # numbers per day: the least power of two that is at least the most posts of a day
+
+    @property
+    def chunk(self) -> int:
+        """Numbers per bai/<n>.json."""
+        return self.stride * DAYS_PER_CHUNK
+
+    def year_range(self, year: int) -> tuple[int, int]:
+        """The numbers [first, end) a post of `year` can have."""
+        start = date(year, 1, 1).toordinal()
+        return (start - self.day0) * self.stride, (date(year, 12, 31).toordinal() + 1 - self.day0) * self.stride
+
+
+def numbered(docs: Sequence[SearchEntry]) -> tuple[Numbering, list[int]]:
+    """The numbering of `docs` (in the site's order, newest first) and each one's number."""
+    days = [date.fromisoformat(doc.iso_date).toordinal() for doc in docs]
+    counts: dict[int, int] = {}
+    for day in days:
+        counts[day] = counts.get(day, 0) + 1
+    stride = 1
+    while stride < max(counts.values(), default=1):
+        stride *= 2
+    numbering = Numbering(min(EPOCH, min(days, default=EPOCH)), stride)
+    numbers = [0] * len(docs)
+    placed: dict[int, int] = {}
+    for at in range(len(docs) - 1, -1, -1):  # oldest first
+        day = days[at]
+        place = placed.get(day, 0)
+        placed[day] = place + 1
+        numbers[at] = (day - numbering.day0) * stride + place
+    return numbering, numbers
+
+
+def _by_number(docs: Sequence[SearchEntry]) -> tuple[Numbering, dict[int, SearchEntry]]:
+    numbering, numbers = numbered(docs)
+    return numbering, dict(sorted(zip(numbers, docs), key=lambda pair: pair[0]))
+
+
+def _row(number: int, doc: SearchEntry) -> list:
+    return [number, doc.url, doc.title, doc.iso_date, doc.date_text, list(doc.units), doc.excerpt]
+
+
+# --- Assembling -------------------------------------------------------------------------------
 
 def _utf16(text: str) -> bytes:
     # The script compares strings by UTF-16 code units: shards are cut in that order.
@@ -286,21 +357,23 @@ def build_index(articles: Sequence[Article], config: SiteConfig, folder: str,
     """Site URL -> bytes of every index file under `folder` (the search page's URL).
 
     Two steps: each post's SearchEntry (the per-post work: words, excerpt, date text), then
-    the index assembled from the entries in the order of `articles` (document numbers).
-    `entry_for(article)` gives a post's entry; by default post_entry(article, config). A
-    caller that keeps entries between builds passes its own, e.g.
-    ``lambda article: stored.get(key(article)) or post_entry(article, config)``; the files
-    are byte for byte those of post_entry's entries. A caller that builds again and again
-    (the preview) passes an IndexMemo: the files are the same, made from the last ones."""
+    the index assembled from the entries. `entry_for(article)` gives a post's entry; by
+    default post_entry(article, config). A caller that keeps entries between builds passes
+    its own, e.g. ``lambda article: stored.get(key(article)) or post_entry(article, config)``;
+    the files are byte for byte those of post_entry's entries. A caller that builds again
+    and again (the preview) passes an IndexMemo: the files are the same, made from the last
+    ones."""
     make_entry = entry_for or (lambda article: post_entry(article, config))
     docs = [make_entry(article) for article in articles]
     with collector_paused():  # millions of small lists and strings, none of them cyclic
         return assemble(docs, config, folder) if memo is None else memo.build(docs, config, folder)
 
 
-def assemble(docs: list[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
-    """The index files of `docs` (build_index's second step), made from nothing."""
-    return _assembled(docs, config.units, folder, _steps(docs, config.units)).files
+def assemble(docs: Sequence[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
+    """The index files of `docs`, in the site's order (build_index's second step), made from
+    nothing."""
+    numbering, by_number = _by_number(docs)
+    return _assembled(by_number, numbering, config.units, folder, _steps(by_number, config.units)).files
 
 
 class IndexMemo:
@@ -315,15 +388,16 @@ class IndexMemo:
     def __init__(self) -> None:
         self._last: _Assembly | None = None
 
-    def build(self, docs: list[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
+    def build(self, docs: Sequence[SearchEntry], config: SiteConfig, folder: str) -> dict[str, bytes]:
+        numbering, by_number = _by_number(docs)
         last = self._last
-        changed = _changed_documents(last, docs, config, folder) if last is not None else None
+        changed = _changed_documents(last, by_number, numbering, config, folder) if last is not None else None
         if changed is None or len(changed) > self.MAX_CHANGED * len(docs):
-            assembly = _assembled(docs, config.units, folder, _steps(docs, config.units))
+            assembly = _assembled(by_number, numbering, config.units, folder, _steps(by_number, config.units))
         elif not changed:
-            assembly = dataclasses.replace(last, docs=docs)
+            assembly = dataclasses.replace(last, docs=by_number)
         else:
-            assembly = _patched(last, docs, changed)
+            assembly = _patched(last, by_number, changed)
         self._last = assembly  # replaced whole, never changed in place: a failed step leaves it as it was
         return assembly.files
 
@@ -333,33 +407,31 @@ class _Assembly:
     """An assembled index and the intermediate steps an IndexMemo patches. Never changed once
     made: a patch copies what it changes."""
 
-    docs: list[SearchEntry]
+    docs: dict[int, SearchEntry]  # by number, ascending
+    numbering: Numbering
     folder: str
     units: tuple  # config.units: the unit files and the manifest's names
-    title_ids: dict[bytes, list[int]]  # packed key -> ids of documents with the word in the title, ascending
+    title_ids: dict[bytes, list[int]]  # packed key -> numbers of documents with the word in the title, ascending
     other_ids: dict[bytes, list[int]]  # … elsewhere in the document
     unit_docs: dict[str, list[int]]
     forms_of: dict[str, list[tuple[str, bytes]]]  # term -> (marked form, packed key), sorted
     order: list[str]  # the terms in the script's (UTF-16) order
     entries: dict[str, tuple[dict, int]]  # term -> (its shard entry, its share of SHARD_BYTES)
     shards: dict[tuple[str, str], bytes]  # (first term, last term) -> the shard's bytes
-    chunks: list[bytes]  # bai/<n>.json
+    chunks: dict[int, bytes]  # n -> bai/<n>.json
     files: dict[str, bytes]
 
 
-def _steps(docs: list[SearchEntry], units: tuple) -> dict:
+def _steps(docs: dict[int, SearchEntry], units: tuple) -> dict:
     """The intermediate steps of an index (_Assembly's postings, forms, order and entries),
     made from every document."""
     title_ids: defaultdict[bytes, list[int]] = defaultdict(list)
     other_ids: defaultdict[bytes, list[int]] = defaultdict(list)
-    unit_docs: dict[str, list[int]] = {unit.key: [] for unit in units}
-    for number, doc in enumerate(docs):
+    for number, doc in docs.items():
         for key in _unpacked(doc.title_keys):
             title_ids[key].append(number)
         for key in _unpacked(doc.other_keys):
             other_ids[key].append(number)
-        for key in doc.units:
-            unit_docs[key].append(number)
     forms_of: dict[str, list[tuple[str, bytes]]] = {}
     for key in title_ids.keys() | other_ids.keys():
         term, form = key.decode("utf-8").split(_FORM)
@@ -367,16 +439,25 @@ def _steps(docs: list[SearchEntry], units: tuple) -> dict:
     for forms in forms_of.values():
         forms.sort()
     order = sorted(forms_of, key=_utf16)
-    return {"title_ids": dict(title_ids), "other_ids": dict(other_ids), "unit_docs": unit_docs,
+    return {"title_ids": dict(title_ids), "other_ids": dict(other_ids), "unit_docs": _unit_docs(docs, units),
             "forms_of": forms_of, "order": order,
             "entries": {term: _term_entry(term, forms_of[term], title_ids, other_ids) for term in order}}
 
 
-def _assembled(docs: list[SearchEntry], units: tuple, folder: str, steps: dict,
-               last: _Assembly | None = None, touched: set[str] | None = None) -> _Assembly:
-    """The index of `docs` from its intermediate `steps`. With `last` and `touched` (the terms
-    whose postings changed since `last`), only the files that can differ from `last`'s are
-    encoded again."""
+def _unit_docs(docs: dict[int, SearchEntry], units: tuple) -> dict[str, list[int]]:
+    unit_docs: dict[str, list[int]] = {unit.key: [] for unit in units}
+    for number, doc in docs.items():
+        for key in doc.units:
+            unit_docs[key].append(number)
+    return unit_docs
+
+
+def _assembled(docs: dict[int, SearchEntry], numbering: Numbering, units: tuple, folder: str, steps: dict,
+               last: _Assembly | None = None, touched: set[str] | None = None,
+               changed: Sequence[int] = ()) -> _Assembly:
+    """The index of `docs` from its intermediate `steps`. With `last`, `touched` (the terms
+    whose postings changed since `last`) and `changed` (the numbers whose documents did),
+    only the files that can differ from `last`'s are encoded again."""
     order, entries = steps["order"], steps["entries"]
 
     files: dict[str, bytes] = {}
@@ -393,40 +474,49 @@ def _assembled(docs: list[SearchEntry], units: tuple, folder: str, steps: dict,
         files[f"{folder}chi-muc/{len(shard_starts)}.json"] = data
         shard_starts.append(span[0])
 
-    total = len(docs)
-    chunks = []
-    for start in range(0, total, DOCS_PER_CHUNK):
-        part = docs[start:start + DOCS_PER_CHUNK]
-        number = start // DOCS_PER_CHUNK
-        if last is not None and number < len(last.chunks) and last.docs[start:start + DOCS_PER_CHUNK] == part:
-            data = last.chunks[number]
-        else:
-            data = _json([[d.url, d.title, d.iso_date, d.date_text, list(d.units), d.excerpt] for d in part])
-        chunks.append(data)
-        files[f"{folder}bai/{number}.json"] = data
+    size = numbering.chunk
+    groups: dict[int, list[int]] = {}
+    for number in docs:
+        groups.setdefault(number // size, []).append(number)
+    stale = {number // size for number in changed}
+    chunks: dict[int, bytes] = {}
+    for chunk, numbers in groups.items():
+        data = last.chunks.get(chunk) if last is not None and chunk not in stale else None
+        if data is None:
+            data = _json([_row(number, docs[number]) for number in numbers])
+        chunks[chunk] = files[f"{folder}bai/{chunk}.json"] = data
     for key, ids in sorted(steps["unit_docs"].items()):
         files[f"{folder}don-vi/{key}.json"] = _json(encode_postings(ids))
 
-    years: list[list[int]] = []
-    for number, doc in enumerate(docs):
-        if years and years[-1][0] == doc.year:
-            years[-1][2] = number + 1
-        else:
-            years.append([doc.year, number, number + 1])
-    sorted_units = sorted(units, key=lambda u: collation_key(u.name))
+    counts: dict[int, int] = {}
+    for doc in docs.values():
+        counts[doc.year] = counts.get(doc.year, 0) + 1
+    files[folder + INDEX] = _manifest(files, numbering, len(docs), shard_starts, counts, units)
+    return _Assembly(docs=docs, numbering=numbering, folder=folder, units=units, shards=shards, chunks=chunks,
+                     files=files, **steps)
+
+
+def _manifest(files: dict[str, bytes], numbering: Numbering, count: int, shard_starts: list[str],
+              year_counts: dict[int, int], units) -> bytes:
+    """chi-muc.json for the other index `files` (all of them: the version stamp covers each)."""
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
-    manifest = {
+    return _json({
         "version": digest.hexdigest()[:12],
-        "count": total,
-        "chunk": DOCS_PER_CHUNK,
+        "count": count,
+        "chunk": numbering.chunk,
+        "stride": numbering.stride,
+        "day0": date.fromordinal(numbering.day0).isoformat(),
         "shards": shard_starts,
-        "years": years,
-        "units": [[u.key, u.short, u.name] for u in sorted_units],
-    }
-    files[folder + INDEX] = _json(manifest)
-    return _Assembly(docs=docs, folder=folder, units=units, shards=shards, chunks=chunks, files=files, **steps)
+        # Newest first: [year, its first number, the number after its last, its posts].
+        "years": [[year, *numbering.year_range(year), n] for year, n in sorted(year_counts.items(), reverse=True) if n],
+        "units": _unit_rows(units),
+    })
+
+
+def _unit_rows(units) -> list[list[str]]:
+    return [[u.key, u.short, u.name] for u in sorted(units, key=lambda u: collation_key(u.name))]
 
 
 def _term_entry(term: str, forms: list[tuple[str, bytes]], title_ids, other_ids) -> tuple[dict, int]:
@@ -453,39 +543,138 @@ def _shard_cuts(order: Sequence[str], size_of: Callable[[str], int]) -> list[tup
     return cuts
 
 
-def patched_files(read: Callable[[str], bytes], folder: str,
-                  changes: Sequence[tuple[int, SearchEntry, SearchEntry]]) -> dict[str, bytes] | None:
-    """The index files that change when documents change in their words and excerpt alone,
-    made from the files as they are (`read(site URL)` gives one's bytes), not from every
-    document: site URL -> new bytes. `changes`: (document number, old entry, new entry).
-    None if the change is more than that (another address, year or units), or if it would
-    change which index files there are (a shard more or less): then the index is assembled
-    afresh. What it returns is what assembling afresh would give for those files
-    (tests/test_quickedit.py). Only the shards from the first one a changed word is in are
-    read back, and only until the shards' cuts fall where they fell."""
-    manifest = json.loads(read(folder + INDEX))
-    count, starts = manifest["count"], manifest["shards"]
-    for number, old, new in changes:
-        if number >= count or (old.url, old.year, old.units) != (new.url, new.year, new.units):
-            return None
-    files: dict[str, bytes] = {}
-    # The documents' chunks.
-    chunks: dict[int, list] = {}
-    for number, _, new in changes:
-        rows = chunks.get(number // DOCS_PER_CHUNK)
-        if rows is None:
-            rows = chunks[number // DOCS_PER_CHUNK] = json.loads(read(f"{folder}bai/{number // DOCS_PER_CHUNK}.json"))
-        rows[number % DOCS_PER_CHUNK] = [new.url, new.title, new.iso_date, new.date_text, list(new.units), new.excerpt]
-    for number, rows in chunks.items():
-        files[f"{folder}bai/{number}.json"] = _json(rows)
+# --- Patching the files as they are -------------------------------------------------------------
 
-    # The postings each change adds or removes, in the shard whose range holds the term.
+def index_names(paths: Iterable[str], folder: str) -> set[str]:
+    """Of a site's file URLs, those of the search index under `folder`."""
+    return {path for path in paths if path == folder + INDEX
+            or path.startswith((f"{folder}chi-muc/", f"{folder}bai/", f"{folder}don-vi/"))}
+
+
+@dataclass(frozen=True)
+class PatchedIndex:
+    files: dict[str, bytes]  # site URL -> bytes of every index file
+    changed: set[str]  # the URLs whose bytes are new (files that came included)
+    gone: set[str]  # the URLs of files there are no more
+
+
+Change = tuple[int, "SearchEntry | None", "SearchEntry | None"]  # (number, old entry, new entry)
+
+
+def patched_files(read: Callable[[str], bytes], names: Iterable[str], folder: str, units: tuple,
+                  changes: Sequence[Change], numbering: Numbering | None = None) -> PatchedIndex | None:
+    """The index as assembling it afresh would make it, made from the files as they are
+    (`read(site URL)` gives one's bytes, `names` are the URLs of the index files there are)
+    and the `changes` since: (number, old entry or None, new entry or None), each number
+    once, so documents change, come and go. `numbering`: the numbering the documents have
+    now; None: the one the files were made with (an edit that moves no post). `units`: the
+    settings' units. None if the files cannot be patched so (another numbering or other
+    units: every number or unit file changes), or if they do not hold what `changes` says
+    they held. Only the shards from the first one a changed word is in are parsed, and only
+    until the shards' cuts fall where they fell (tests/test_quickedit.py)."""
+    names = set(names)
+    manifest = json.loads(read(folder + INDEX))
+    made_with = Numbering(date.fromisoformat(manifest["day0"]).toordinal(), manifest["stride"])
+    if (numbering or made_with) != made_with or manifest["units"] != _unit_rows(units):
+        return None
+    numbering = made_with
+    files: dict[str, bytes] = {}
+    try:
+        _patch_chunks(read, names, folder, numbering.chunk, changes, files)
+        _patch_units(read, names, folder, changes, files)
+        starts = _patch_shards(read, folder, manifest["shards"], changes, files)
+    except (ValueError, KeyError):  # the files do not hold what the changes say
+        return None
+    gone = {name for name, data in files.items() if data is None}
+    for name in gone:
+        del files[name]
+    changed = set(files)
+    contents = {name: read(name) for name in names - gone - changed if name != folder + INDEX}
+    contents.update(files)
+    counts = {year: n for year, _, _, n in manifest["years"]}
+    for _, old, new in changes:
+        if old is not None:
+            counts[old.year] -= 1
+        if new is not None:
+            counts[new.year] = counts.get(new.year, 0) + 1
+    count = manifest["count"] + sum((new is not None) - (old is not None) for _, old, new in changes)
+    manifest_bytes = _manifest(contents, numbering, count, starts, counts, units)
+    contents[folder + INDEX] = manifest_bytes
+    changed.add(folder + INDEX)
+    return PatchedIndex(contents, changed, gone)
+
+
+def document_number(read: Callable[[str], bytes], folder: str, entry: SearchEntry) -> int | None:
+    """The number the index files under `folder` give the post of `entry` (by its address,
+    among its day's numbers); None if they hold no such post."""
+    manifest = json.loads(read(folder + INDEX))
+    stride = manifest["stride"]
+    first = (date.fromisoformat(entry.iso_date).toordinal() - date.fromisoformat(manifest["day0"]).toordinal()) * stride
+    try:
+        rows = json.loads(read(f"{folder}bai/{first // manifest['chunk']}.json"))
+    except OSError:
+        return None
+    found = [row[0] for row in rows if row[1] == entry.url and first <= row[0] < first + stride]
+    return found[0] if found else None
+
+
+def _patch_chunks(read, names: set[str], folder: str, size: int, changes: Sequence[Change], files: dict) -> None:
+    rows_of: dict[str, list] = {}
+    for number, old, new in changes:
+        name = f"{folder}bai/{number // size}.json"
+        rows = rows_of.get(name)
+        if rows is None:
+            rows = rows_of[name] = json.loads(read(name)) if name in names else []
+        at = bisect.bisect_left([row[0] for row in rows], number)
+        present = at < len(rows) and rows[at][0] == number
+        if present != (old is not None) or (present and rows[at][1] != old.url):
+            raise ValueError(number)
+        if present:
+            del rows[at]
+        if new is not None:
+            rows.insert(at, _row(number, new))
+    for name, rows in rows_of.items():
+        files[name] = _json(rows) if rows else None
+
+
+def _patch_units(read, names: set[str], folder: str, changes: Sequence[Change], files: dict) -> None:
+    unit_ids: dict[str, list[int]] = {}
+    for number, old, new in changes:
+        before, after = set(old.units if old else ()), set(new.units if new else ())
+        for key in before ^ after:
+            ids = unit_ids.get(key)
+            if ids is None:
+                name = f"{folder}don-vi/{key}.json"
+                if name not in names:
+                    raise KeyError(key)
+                ids = unit_ids[key] = decode_postings(json.loads(read(name)))
+            _moved(ids, number, key in after)
+    for key, ids in unit_ids.items():
+        files[f"{folder}don-vi/{key}.json"] = _json(encode_postings(ids))
+
+
+def _moved(ids: list[int], number: int, added: bool) -> None:
+    """`number` put into or taken out of ascending `ids`; ValueError if it was there or not."""
+    at = bisect.bisect_left(ids, number)
+    there = at < len(ids) and ids[at] == number
+    if there == added:
+        raise ValueError(number)
+    if added:
+        ids.insert(at, number)
+    else:
+        del ids[at]
+
+
+def _patch_shards(read, folder: str, starts: list[str], changes: Sequence[Change], files: dict) -> list[str]:
+    """The shards' postings patched and cut again where they changed: new shard files go into
+    `files` (None for one there is no more); returns the new shards' first terms."""
     shard_bytes = [read(f"{folder}chi-muc/{number}.json") for number in range(len(starts))]
     start_keys = [_utf16(start) for start in starts]
     shards: dict[int, dict[str, dict]] = {}  # shard number -> its terms' entries, as changed
     for number, old, new in changes:
         for which, field_name in ((0, "title_keys"), (1, "other_keys")):
-            before, after = set(_unpacked(getattr(old, field_name))), set(_unpacked(getattr(new, field_name)))
+            before = set(_unpacked(getattr(old, field_name))) if old is not None else set()
+            after = set(_unpacked(getattr(new, field_name))) if new is not None else set()
             for key in before ^ after:
                 term, form = key.decode("utf-8").split(_FORM)
                 at = max(0, bisect.bisect_right(start_keys, _utf16(term)) - 1) if starts else 0
@@ -494,10 +683,7 @@ def patched_files(read: Callable[[str], bytes], folder: str,
                 entry = dict(shards[at].get(term, {}))
                 pair = list(entry.get(form, ("", "")))
                 ids = decode_postings(pair[which])
-                if key in after:
-                    bisect.insort(ids, number)
-                else:
-                    ids.remove(number)
+                _moved(ids, number, key in after)
                 pair[which] = encode_postings(ids)
                 if pair == ["", ""]:
                     entry.pop(form, None)
@@ -507,46 +693,35 @@ def patched_files(read: Callable[[str], bytes], folder: str,
                     shards[at][term] = entry
                 else:
                     shards[at].pop(term, None)
-
+    if not shards:
+        return starts
     # The shards cut again from the first changed one, until a cut falls where one fell
     # after the last changed one: from there on, every shard is as it was.
-    new_shards: list[tuple[str, bytes]] = [(start, data) for start, data in zip(starts, shard_bytes)]
-    if shards:
-        first, last = min(shards), max(shards)
-        walked: list[dict[str, dict]] = []
-        current: dict[str, dict] = {}
-        size, resumed = 0, len(starts)
-        for at in range(first, len(starts) or 1):
-            terms = shards[at] if at in shards else json.loads(shard_bytes[at])
-            for term in sorted(terms, key=_utf16):
-                current[term] = terms[term]
-                size += _entry_size(term, terms[term])
-                if size >= SHARD_BYTES:
-                    walked.append(current)
-                    current, size = {}, 0
-            if at >= last and not current:  # a cut at the end of an old shard: the rest stands
-                resumed = at + 1
-                break
-        if current:
-            walked.append(current)
-        new_shards[first:resumed] = [(min(shard, key=_utf16), _json(shard)) for shard in walked]
-        if len(new_shards) != len(starts):
-            return None
-        for number, (_, data) in enumerate(new_shards):
-            if data != shard_bytes[number]:
-                files[f"{folder}chi-muc/{number}.json"] = data
-
-    # The manifest's version stamp covers every index file.
-    names = [f"{folder}bai/{n}.json" for n in range((count + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK)]
-    names += [f"{folder}don-vi/{unit[0]}.json" for unit in manifest["units"]]
-    contents = {name: files.get(name) or read(name) for name in names}
-    contents.update({f"{folder}chi-muc/{number}.json": data for number, (_, data) in enumerate(new_shards)})
-    digest = hashlib.sha256()
-    for name in sorted(contents):
-        digest.update(name.encode("utf-8") + b"\0" + contents[name] + b"\0")
-    manifest["version"], manifest["shards"] = digest.hexdigest()[:12], [start for start, _ in new_shards]
-    files[folder + INDEX] = _json(manifest)
-    return files
+    first, last = min(shards), max(shards)
+    walked: list[dict[str, dict]] = []
+    current: dict[str, dict] = {}
+    size, resumed = 0, len(starts)
+    for at in range(first, len(starts) or 1):
+        terms = shards[at] if at in shards else json.loads(shard_bytes[at])
+        for term in sorted(terms, key=_utf16):
+            current[term] = terms[term]
+            size += _entry_size(term, terms[term])
+            if size >= SHARD_BYTES:
+                walked.append(current)
+                current, size = {}, 0
+        if at >= last and not current:  # a cut at the end of an old shard: the rest stands
+            resumed = at + 1
+            break
+    if current:
+        walked.append(current)
+    new_shards = list(zip(starts, shard_bytes))
+    new_shards[first:resumed] = [(min(shard, key=_utf16), _json(shard)) for shard in walked]
+    for number, (_, data) in enumerate(new_shards):
+        if number >= len(shard_bytes) or data != shard_bytes[number]:
+            files[f"{folder}chi-muc/{number}.json"] = data
+    for number in range(len(new_shards), len(shard_bytes)):
+        files[f"{folder}chi-muc/{number}.json"] = None
+    return [start for start, _ in new_shards]
 
 
 def _any_between(sorted_keys: list[bytes], low: bytes, high: bytes) -> bool:
@@ -554,18 +729,20 @@ def _any_between(sorted_keys: list[bytes], low: bytes, high: bytes) -> bool:
     return at < len(sorted_keys) and sorted_keys[at] <= high
 
 
-def _changed_documents(last: _Assembly, docs: list[SearchEntry], config: SiteConfig, folder: str) -> list[int] | None:
-    """Numbers of the documents that differ from `last`'s; None if it cannot be patched (the
-    documents were renumbered, or the folder or units changed)."""
-    if len(docs) != len(last.docs) or folder != last.folder or config.units != last.units:
+# --- Patching the last assembly (the preview) -------------------------------------------------------
+
+def _changed_documents(last: _Assembly, docs: dict[int, SearchEntry], numbering: Numbering, config: SiteConfig,
+                       folder: str) -> list[int] | None:
+    """Numbers whose documents differ from `last`'s (come, go or changed); None if it cannot
+    be patched (another numbering, folder or units)."""
+    if numbering != last.numbering or folder != last.folder or config.units != last.units:
         return None
-    changed = [number for number, (new, old) in enumerate(zip(docs, last.docs)) if new is not old and new != old]
-    if any(docs[number].url != last.docs[number].url for number in changed):
-        return None  # another post at that number: the order moved
-    return changed
+    before = last.docs
+    return sorted(number for number in docs.keys() | before.keys()
+                  if docs.get(number) is not before.get(number) and docs.get(number) != before.get(number))
 
 
-def _patched(last: _Assembly, docs: list[SearchEntry], changed: list[int]) -> _Assembly:
+def _patched(last: _Assembly, docs: dict[int, SearchEntry], changed: list[int]) -> _Assembly:
     """`last` with the postings of the `changed` documents replaced; lists and dicts are copied
     before they change."""
     title_ids, other_ids = dict(last.title_ids), dict(last.other_ids)
@@ -573,27 +750,23 @@ def _patched(last: _Assembly, docs: list[SearchEntry], changed: list[int]) -> _A
     touched_keys: set[bytes] = set()
     for postings, which, field_name in ((title_ids, 0, "title_keys"), (other_ids, 1, "other_keys")):
         for number in changed:
-            before = set(_unpacked(getattr(last.docs[number], field_name)))
-            after = set(_unpacked(getattr(docs[number], field_name)))
+            old, new = last.docs.get(number), docs.get(number)
+            before = set(_unpacked(getattr(old, field_name))) if old is not None else set()
+            after = set(_unpacked(getattr(new, field_name))) if new is not None else set()
             for key in before ^ after:
                 if (which, key) not in copied:
                     copied.add((which, key))
                     postings[key] = list(postings.get(key, ()))
-                ids = postings[key]
-                if key in after:
-                    bisect.insort(ids, number)
-                else:
-                    ids.remove(number)
-                    if not ids:
-                        del postings[key]
+                ids = postings.setdefault(key, [])  # (emptied and dropped by an earlier change)
+                _moved(ids, number, key in after)
+                if not ids:
+                    del postings[key]
                 touched_keys.add(key)
 
     unit_docs = last.unit_docs
-    if any(docs[number].units != last.docs[number].units for number in changed):
-        unit_docs = {key: [] for key in last.unit_docs}
-        for number, doc in enumerate(docs):
-            for key in doc.units:
-                unit_docs[key].append(number)
+    if any((docs[n].units if n in docs else None) != (last.docs[n].units if n in last.docs else None)
+           for n in changed):
+        unit_docs = _unit_docs(docs, last.units)
 
     forms_of, order, entries = dict(last.forms_of), last.order, dict(last.entries)
     touched_terms: set[str] = set()
@@ -623,4 +796,4 @@ def _patched(last: _Assembly, docs: list[SearchEntry], changed: list[int]) -> _A
             entries.pop(term, None)
     steps = {"title_ids": title_ids, "other_ids": other_ids, "unit_docs": unit_docs, "forms_of": forms_of,
              "order": order, "entries": entries}
-    return _assembled(docs, last.units, last.folder, steps, last, touched_terms)
+    return _assembled(docs, last.numbering, last.units, last.folder, steps, last, touched_terms, changed)

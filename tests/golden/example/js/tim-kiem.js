@@ -55,14 +55,21 @@
     return terms;
   }
 
-  function decode(text, size) {
+  /* Postings as bits: bit i is document base + i (search.py's encode_postings). */
+  function decode(text, base, size) {
     var bits = new Uint32Array((size + 31) >>> 5);
     if (!text) return bits;
     if (text.charAt(0) === "!") {
-      var raw = atob(text.slice(1));
+      var at = 1;
+      var first = 0;
+      while (MORE.indexOf(text.charAt(at)) >= 0) first = first * 32 + MORE.indexOf(text.charAt(at++));
+      first = first * 32 + LAST.indexOf(text.charAt(at++)) - base;
+      var raw = atob(text.slice(at));
       for (var i = 0; i < raw.length; i++) {
         var byte = raw.charCodeAt(i);
-        if (byte) bits[i >>> 2] |= byte << ((i & 3) << 3);
+        for (var b = 0; byte; b++, byte >>>= 1) {
+          if (byte & 1) { var k = first + i * 8 + b; bits[k >>> 5] |= 1 << (k & 31); }
+        }
       }
       return bits;
     }
@@ -73,14 +80,15 @@
       var more = MORE.indexOf(ch);
       if (more >= 0) { value = value * 32 + more; continue; }
       previous += value * 32 + LAST.indexOf(ch) + 1;
-      bits[previous >>> 5] |= 1 << (previous & 31);
+      var bit = previous - base;
+      bits[bit >>> 5] |= 1 << (bit & 31);
       value = 0;
     }
     return bits;
   }
 
   function decodeList(text, size) {
-    var bits = decode(text, size);
+    var bits = decode(text, 0, size);
     var ids = [];
     for (var w = 0; w < bits.length; w++) {
       var word = bits[w];
@@ -144,17 +152,21 @@
     });
   };
   Index.prototype.doc = function (id) {
-    var size = this.manifest.chunk;
-    return this.get("bai/" + Math.floor(id / size) + ".json").then(function (chunk) {
-      var d = chunk[id % size];
-      return { id: id, url: d[0], title: d[1], iso: d[2], date: d[3], units: d[4], excerpt: d[5] };
+    return this.get("bai/" + Math.floor(id / this.manifest.chunk) + ".json").then(function (chunk) {
+      for (var i = 0; i < chunk.length; i++) {
+        var d = chunk[i];
+        if (d[0] === id) return { id: id, url: d[1], title: d[2], iso: d[3], date: d[4], units: d[5], excerpt: d[6] };
+      }
+      throw new Error("bai " + id);
     });
   };
 
   /* ---- the search itself ---- */
   function run(index, terms, unitKey, year) {
     var m = index.manifest;
-    var n = m.count;
+    // Document numbers come from dates (search.py's Numbering): the bits span the years' ranges.
+    var base = m.years.length ? Math.min.apply(null, m.years.map(function (y) { return y[1]; })) : 0;
+    var n = m.years.length ? Math.max.apply(null, m.years.map(function (y) { return y[2]; })) - base : 0;
     var entries = terms.map(function (t) { return index.entry(t.term); });
     var unitBits = unitKey ? index.get("don-vi/" + unitKey + ".json") : Promise.resolve(null);
     return Promise.all([Promise.all(entries), unitBits]).then(function (found) {
@@ -167,8 +179,8 @@
         var title = new Uint32Array(any.length);
         var exact = new Uint32Array(any.length);
         Object.keys(entry).forEach(function (form) {
-          var t = decode(entry[form][0], n);
-          var o = decode(entry[form][1], n);
+          var t = decode(entry[form][0], base, n);
+          var o = decode(entry[form][1], base, n);
           or(title, t);
           or(any, t);
           or(any, o);
@@ -179,35 +191,36 @@
       var all = perTerm[0].any.slice();
       perTerm.slice(1).forEach(function (p) { for (var i = 0; i < all.length; i++) all[i] &= p.any[i]; });
       if (found[1] !== null) {
-        var unit = decode(found[1], n);
+        var unit = decode(found[1], base, n);
         for (var u = 0; u < all.length; u++) all[u] &= unit[u];
       }
       var years = {};
       var range = null;
       m.years.forEach(function (y) {
         var count = 0;
-        for (var i = y[1]; i < y[2]; i++) count += has(all, i);
+        for (var i = y[1] - base; i < y[2] - base; i++) count += has(all, i);
         years[y[0]] = count;
         if (String(y[0]) === year) range = y;
       });
       if (year && !range) return { ids: [], years: years };
       var ids = [];
       var scores = {};
-      var first = range ? range[1] : 0;
-      var last = range ? range[2] : n;
-      for (var id = first; id < last; id++) {
-        if (!has(all, id)) continue;
+      var first = range ? range[1] - base : 0;
+      var last = range ? range[2] - base : n;
+      for (var bit = first; bit < last; bit++) {
+        if (!has(all, bit)) continue;
+        var id = bit + base;
         var exactCount = 0;
         var titleCount = 0;
         for (var p = 0; p < perTerm.length; p++) {
-          if (perTerm[p].exact && has(perTerm[p].exact, id)) exactCount++;
-          if (has(perTerm[p].title, id)) titleCount++;
+          if (perTerm[p].exact && has(perTerm[p].exact, bit)) exactCount++;
+          if (has(perTerm[p].title, bit)) titleCount++;
         }
         scores[id] = exactCount * 1000 + titleCount;
         ids.push(id);
       }
-      // Exact marks first, then words found in the title, then newer (a smaller number).
-      ids.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+      // Exact marks first, then words found in the title, then newer (a larger number).
+      ids.sort(function (a, b) { return scores[b] - scores[a] || b - a; });
       return { ids: ids, years: years };
     });
   }
