@@ -29,6 +29,7 @@ from PIL import Image
 from phuongnews import build as build_module
 from phuongnews import content as content_module
 from phuongnews import incremental, workers, writer
+from phuongnews import search as search_module
 from phuongnews.build import BuildOptions, build
 from phuongnews import buildcache as buildcache_module
 from phuongnews.buildcache import FOLDER, BuildCache
@@ -341,6 +342,46 @@ def test_one_edited_post_rewrites_only_the_files_whose_bytes_change(site_factory
     assert differ == {name for name in new_stamps if new_stamps[name] != old_stamps.get(name)}
     assert changes_line(out_text).startswith(f"Tệp thay đổi: ghi {len(differ)}, xóa 0;")
     assert old_bytes.keys() == new_bytes.keys()
+
+
+def test_posts_added_removed_or_changed_patch_the_search_index(site_factory, tmp_path, capsys, monkeypatch):
+    # The index is patched from its files (indexpatch.py), never assembled from every post's
+    # words: the numbers of the other days' posts do not move, so their chunks keep their bytes.
+    others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[mttq]")
+              for n in range(1, 13)}
+    # Two posts on 1 May: two numbers a day, which the day of two posts added below needs too.
+    others["content/posts/2020/tin-1b.md"] = post(title="Tin thêm", date="2020-05-01")
+    site, out, clean = site_factory({**SITE, **others}), tmp_path / "web", tmp_path / "clean"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    chunks = {path: data for path, data in tree(out).items() if path.startswith("tim-kiem/bai/")}
+    assembled = search_module._steps
+    patching = []
+
+    def steps(*args):
+        assert not patching, "the index was assembled afresh"
+        return assembled(*args)
+
+    monkeypatch.setattr(search_module, "_steps", steps)
+    changes = [
+        ("content/posts/2020/tin-13.md", post(title="Tin số 13", date="2020-05-13", units="[doan-tn]")),  # added
+        ("content/posts/2020/tin-13b.md", post(title="Tin thứ hai", date="2020-05-13")),  # the same day
+        ("content/posts/2020/tin-5.md", None),  # removed
+        ("content/posts/2022/ra-quan.md", post(title="Ra quân tháng Ba", date="2022-03-27")),  # title and date
+    ]
+    for path, text in changes:
+        if text is None:
+            (site / path).unlink()
+        else:
+            (site / path).write_text(text, encoding="utf-8")
+        patching.append(path)
+        assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+        patching.clear()
+        shutil.rmtree(clean, ignore_errors=True)
+        build(BuildOptions(site_dir=site, out_dir=clean, cache=False))
+        assert tree(out) == tree(clean), path
+    now = tree(out)
+    kept = [path for path in chunks if now.get(path) == chunks[path]]
+    assert len(kept) >= len(chunks) - 4  # the chunks of 13 and 5 May 2020, and of the moved post's two days
 
 
 def signed_pages(monkeypatch) -> list[str]:

@@ -7,23 +7,24 @@ import dataclasses
 import os
 import tempfile
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from phuongnews import images, urls, workers
-from phuongnews.buildcache import BuildCache, LastBuild, LastInputs, Readings
+from phuongnews import images, indexpatch, search, urls, workers
+from phuongnews.buildcache import FIXED_PARTS, BuildCache, LastBuild, LastInputs, OutputRecord, Readings
 from phuongnews.config import CONFIG_NAME, load_config
 from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.gcpause import collector_paused
-from phuongnews.incremental import LastSigned, as_left, output_stamps, render_and_write
+from phuongnews.incremental import LastSigned, as_left, output_stamp, output_stamps, render_and_write
+from phuongnews.indexpatch import LastIndex
 from phuongnews.linkcheck import check_links, link_root
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
-from phuongnews.plan import Output, plan, search_outputs
+from phuongnews.plan import Output, plan, search_outputs, settings_digest
 from phuongnews.quickedit import build_after_body_edits
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
@@ -129,16 +130,18 @@ def render_site(site: Site, site_dir: Path, statics: dict[str, Path], published:
 SEARCH_APART_FROM = 2_000
 
 
-def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: int = 1) -> list[Output]:
+def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: int = 1,
+                    last_index: LastIndex | None = None) -> list[Output]:
     """Plan every page, make the photos, and refuse what cannot be written (BuildFailed).
 
     The site's photos are made (or taken from the cache) here, and `statics` is updated in
     place: their variants are added (output path -> cached file) and the originals of photos
     kept in static/ are taken out, so whoever writes or serves `statics` publishes the variants
-    and never an original with its GPS position. `jobs`: cores the planning may use."""
+    and never an original with its GPS position. `jobs`: cores the planning may use.
+    `last_index`: what the last build left of the search index, to patch (indexpatch.py)."""
     errors = ErrorList()
     apart = jobs if len(site.articles) >= SEARCH_APART_FROM else 1
-    with workers.started(lambda: search_outputs(site), apart) as search_files:
+    with workers.started(lambda: search_outputs(site, last_index=last_index), apart) as search_files:
         outputs = plan(site, search_files=search_files)
     _check_static_links(site_dir / "static", statics, errors)
     _add_photos(site, site_dir, statics, errors)
@@ -231,11 +234,13 @@ def _build(options: BuildOptions) -> BuildResult:
             state = text_digest(*parts)
         loaded = time.perf_counter()
         statics = static_files(options.site_dir / "static")
-        outputs = prepare_outputs(site, options.site_dir, statics, jobs)
+        records = cache.outputs(options.output) if cache else {}
+        last_index = (_last_index(cache, options.output.absolute(), site, parses[0].digest_of, records, parts)
+                      if cache and parses and not first else None)
+        outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index)
         planned = time.perf_counter()
         written = render_and_write(
-            site, outputs, statics, options.site_dir, options.output,
-            cache.outputs(options.output) if cache else {}, digests,
+            site, outputs, statics, options.site_dir, options.output, records, digests,
             parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
             _last_signed(cache, options.output, site) if cache else None, keep_readings=cache is not None,
             templates_cache=cache.templates_folder if cache else None,
@@ -272,6 +277,44 @@ def _last_signed(cache: BuildCache, out_dir: Path, site: Site) -> LastSigned | N
         return {key: value[0] for key, (_, value) in cache.parses(wanted).items()}
 
     return LastSigned(cache.holdings(out_dir), keys, versions)
+
+
+def _last_index(cache: BuildCache, out_dir: Path, site: Site, digest_of: Mapping[int, str],
+                records: Mapping[str, OutputRecord], parts: Sequence[str]) -> LastIndex | None:
+    """What the last build into `out_dir` left of the search index, for this build to patch;
+    None unless it was made by the same program with the same options and site.yaml, and
+    its files are as it wrote them."""
+    inputs, holdings = cache.inputs(out_dir), cache.holdings(out_dir)
+    if inputs is None or holdings is None or not digest_of \
+            or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
+        return None
+    folder = urls.search(site.config.urls)
+    names = search.index_names(records, folder)
+    if folder + search.INDEX not in names:
+        return None
+    try:
+        if any(output_stamp(os.lstat(out_dir / name)) != records[name].stamp for name in names):
+            return None  # changed since: the index is made afresh
+    except OSError:
+        return None
+    now = {article.source: digest_of.get(id(article)) for article in site.articles}
+    changed = [source for source in holdings.posts if now.get(source) != holdings.digests.get(source)]
+    if not indexpatch.few(len(changed), len(site.articles)):
+        return None
+    parsed = cache.parses([holdings.keys[source] for source in changed])
+    settings = settings_digest(site.config)
+    entries = {}
+    for source in changed:
+        value = parsed.get(holdings.keys[source])
+        derived = getattr(value[1][0], "derived", None) if value is not None else None
+        if getattr(derived, "settings", None) != settings:
+            return None  # its entry then is not at hand
+        entries[source] = derived.search
+
+    def read(url: str) -> bytes:
+        return (out_dir / urls.output_path(url)).read_bytes()
+
+    return LastIndex(holdings.posts, entries, read, frozenset(names))
 
 
 def source_parts(options: BuildOptions, digests: FileDigests) -> list[str]:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from phuongnews import indexes, models, search, urls
 from phuongnews.fingerprint import text_digest
 from phuongnews.gcpause import collector_paused
+from phuongnews.indexpatch import LastIndex, patched_index
 from phuongnews.models import Article, Site, SiteConfig, TaskList, Unit
 from phuongnews.people import gather_people
 from phuongnews.vietnamese import collation_key
@@ -244,12 +245,19 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
 
 
 def search_outputs(site: Site, derived: dict[int, Derived] | None = None,
-                   index_memo: search.IndexMemo | None = None) -> list[Output]:
-    """The search index's files. `derived`: each post's Derived by id, if already at hand."""
+                   index_memo: search.IndexMemo | None = None, last_index: LastIndex | None = None) -> list[Output]:
+    """The search index's files. `derived`: each post's Derived by id, if already at hand.
+    `last_index`: what the last build left of it, to patch (indexpatch.py)."""
     config = site.config
     entry = ((lambda article: derived[id(article)].search) if derived is not None
              else (lambda article: _derived(article, config).search))
-    index_files = search.build_index(site.articles, config, urls.search(config.urls), entry, index_memo)
+    folder = urls.search(config.urls)
+    index_files = None
+    if last_index is not None:
+        with collector_paused():
+            index_files = patched_index(last_index, site.articles, [entry(a) for a in site.articles], config, folder)
+    if index_files is None:
+        index_files = search.build_index(site.articles, config, folder, entry, index_memo)
     return [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
 
