@@ -105,6 +105,18 @@ def test_postings_are_encoded_as_before(ids):
     assert search.decode_postings(search.encode_postings(ids)) == ids
 
 
+@given(st.one_of(st.sets(st.integers(0, 60), min_size=1), st.sets(st.integers(700_000, 700_300), min_size=1),
+                 st.sets(st.integers(0, 3000), min_size=1, max_size=400)),
+       st.integers(0, 3000) | st.integers(699_900, 700_400))
+def test_a_number_put_into_or_taken_out_of_postings_as_encoded_afresh(ids, number):
+    # What the index patch does to each word's postings: a bitmap is changed as bits.
+    text = search.encode_postings(sorted(ids))
+    added = number not in ids
+    assert search._edited_postings(text, number, added) == search.encode_postings(sorted(ids ^ {number}))
+    with pytest.raises(ValueError):
+        search._edited_postings(text, number, not added)
+
+
 def reference_problem(href, page_url, base_path, targets):
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not (parts.path or parts.query):

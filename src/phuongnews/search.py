@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate, compress
 
 from phuongnews.gcpause import collector_paused
 from phuongnews.models import Article, SiteConfig
@@ -262,25 +263,65 @@ def _bitmap(ids: Sequence[int]) -> str:
     return BITMAP + _number(first) + base64.b64encode(bits).decode("ascii")
 
 
+class _DeltaValues(dict):
+    """A delta's digits -> the delta + 1 (the step from one number to the next)."""
+
+    def __missing__(self, digits: str) -> int:
+        value = 0
+        for ch in digits[:-1]:
+            value = value * 32 + _MORE.index(ch)
+        return value * 32 + _LAST.index(digits[-1]) + 1
+
+
+_STEPS = _DeltaValues((digits, delta + 1) for delta, digits in enumerate(_SHORT_DELTAS))
+_DELTA = re.compile(f"[{re.escape(_MORE)}]*[{_LAST}]")
+_BITS = bytes.maketrans(b"01", b"\0\1")
+
+
+def _bitmap_value(text: str) -> tuple[int, int]:
+    """A bitmap's first number and its bits as an int (bit i: document first + i)."""
+    digits = _DELTA.match(text, 1).group()
+    return _STEPS[digits] - 1, int.from_bytes(base64.b64decode(text[1 + len(digits):]), "little")
+
+
+def _numbers(first: int, bits: int) -> list[int]:
+    # The set bits' places, found in C: the bits as b"\0"/b"\1" bytes select from a range.
+    selectors = format(bits, "b").encode("ascii")[::-1].translate(_BITS)
+    return list(compress(range(first, first + len(selectors)), selectors))
+
+
 def decode_postings(text: str) -> list[int]:
     """The inverse of encode_postings (the script's decoder is tested against this one)."""
     if text.startswith(BITMAP):
-        first, at = 0, 1
-        while text[at] in _MORE:
-            first = first * 32 + _MORE.index(text[at])
-            at += 1
-        first = first * 32 + _LAST.index(text[at])
-        data = base64.b64decode(text[at + 1:])
-        return [first + i * 8 + b for i, byte in enumerate(data) for b in range(8) if byte >> b & 1]
-    ids, value, previous = [], 0, -1
-    for ch in text:
-        if ch in _MORE:
-            value = value * 32 + _MORE.index(ch)
-        else:
-            previous += value * 32 + _LAST.index(ch) + 1
-            ids.append(previous)
-            value = 0
-    return ids
+        return _numbers(*_bitmap_value(text))
+    return [step - 1 for step in accumulate(map(_STEPS.__getitem__, _DELTA.findall(text)))]
+
+
+def _edited_postings(text: str, number: int, added: bool) -> str:
+    """encode_postings of the numbers of `text` with `number` added or taken out (ValueError if
+    it was there, or was not). A bitmap that stays one is changed as bits, without a list."""
+    if not text.startswith(BITMAP):
+        ids = decode_postings(text)
+        _moved(ids, number, added)
+        return encode_postings(ids)
+    first, bits = _bitmap_value(text)
+    if number < first:
+        if not added:
+            raise ValueError(number)
+        bits, first = bits << (first - number), number
+    place = number - first
+    if (bits >> place & 1) == added:
+        raise ValueError(number)
+    bits ^= 1 << place
+    if not bits:
+        return ""
+    low = (bits & -bits).bit_length() - 1  # the first number may have gone
+    bits, first = bits >> low, first + low
+    count, span = bits.bit_count(), bits.bit_length() - 1
+    bitmap_chars = len(BITMAP) + len(_number(first)) + 4 * (((span >> 3) + 1 + 2) // 3)
+    if count * 6 > span and bitmap_chars < count:  # encode_postings' first test: a bitmap
+        return BITMAP + _number(first) + base64.b64encode(bits.to_bytes((span >> 3) + 1, "little")).decode("ascii")
+    return encode_postings(_numbers(first, bits))
 
 
 # --- Document numbers -------------------------------------------------------------------------
@@ -682,9 +723,7 @@ def _patch_shards(read, folder: str, starts: list[str], changes: Sequence[Change
                     shards[at] = json.loads(shard_bytes[at]) if shard_bytes else {}
                 entry = dict(shards[at].get(term, {}))
                 pair = list(entry.get(form, ("", "")))
-                ids = decode_postings(pair[which])
-                _moved(ids, number, key in after)
-                pair[which] = encode_postings(ids)
+                pair[which] = _edited_postings(pair[which], number, key in after)
                 if pair == ["", ""]:
                     entry.pop(form, None)
                 else:
