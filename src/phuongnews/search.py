@@ -216,10 +216,18 @@ def _delta_digits(delta: int) -> str:
 
 
 _SHORT_DELTAS = tuple(_delta_digits(delta) for delta in range(1024))  # one or two digits
+# Numbers up to 2**20 (a posting's first number, made from its date, is about 150,000) as two
+# look-ups: the digits of value >> 10, all from _MORE, then the last two digits.
+_HIGH_DIGITS = ("",) + tuple(_delta_digits(high).translate(str.maketrans(_LAST, _MORE)) for high in range(1, 1024))
+_LOW_DIGITS = tuple(_MORE[low >> 5] + _LAST[low & 31] for low in range(1024))
 
 
 def _number(value: int) -> str:
-    return _SHORT_DELTAS[value] if value < 1024 else _delta_digits(value)
+    if value < 1024:
+        return _SHORT_DELTAS[value]
+    if value < 1 << 20:
+        return _HIGH_DIGITS[value >> 10] + _LOW_DIGITS[value & 1023]
+    return _delta_digits(value)
 
 
 def encode_postings(ids: Sequence[int]) -> str:
@@ -246,7 +254,7 @@ def _deltas(ids: Sequence[int]) -> str:
     for doc in ids:
         delta = doc - previous - 1
         previous = doc
-        out.append(_SHORT_DELTAS[delta] if delta < 1024 else _delta_digits(delta))
+        out.append(_SHORT_DELTAS[delta] if delta < 1024 else _number(delta))
     return "".join(out)
 
 
