@@ -262,12 +262,11 @@ def _bitmap(ids: Sequence[int]) -> str:
     # "!", the first number (as a delta is written), then base64 of the bits from it: bit i of
     # byte i // 8 is document first + i. Made as one ASCII digit per document read as a binary
     # number: three times quicker than setting the bits of a bytearray one by one.
-    first = ids[0]
-    digits = bytearray(b"0") * (ids[-1] - first + 1)
+    first, last = ids[0], ids[-1]
+    digits = bytearray(b"0") * (last - first + 1)
     for doc in ids:
-        digits[doc - first] = 49  # "1"
-    digits.reverse()
-    bits = int(digits, 2).to_bytes(((ids[-1] - first) >> 3) + 1, "little")
+        digits[last - doc] = 49  # "1", most significant (the last document) first
+    bits = int(digits, 2).to_bytes(((last - first) >> 3) + 1, "little")
     return BITMAP + _number(first) + base64.b64encode(bits).decode("ascii")
 
 
