@@ -162,7 +162,7 @@ def test_index_files_are_small_pieces_with_years_as_ranges(site_factory, tmp_pat
     base, manifest = read_index(out)
     assert manifest["count"] == 4
     # One post a day at most: a number a day, counted from 2000-01-01.
-    assert (manifest["stride"], manifest["day0"], manifest["chunk"]) == (1, "2000-01-01", search.DAYS_PER_CHUNK)
+    assert (manifest["stride"], manifest["day0"], manifest["chunk"]) == (1, "2000-01-01", search.CHUNK_NUMBERS)
     day = {iso: (date.fromisoformat(iso) - date(2000, 1, 1)).days
            for iso in ("2024-02-10", "2023-12-22", "2023-03-05", "2022-12-06")}
     year_start = {year: (date(year, 1, 1) - date(2000, 1, 1)).days for year in (2022, 2023, 2024, 2025)}
@@ -317,6 +317,7 @@ def test_an_index_memo_reuses_the_files_of_unchanged_words():
     # The shard of the new word, those of the words the post lost (7's shards move with it),
     # the post's document chunk and the manifest; every other file is the same object.
     number = (date(2023, 1, 1) - date(2000, 1, 1)).days + 192
-    assert f"tim-kiem/bai/{number // search.DAYS_PER_CHUNK}.json" in differ and "tim-kiem/chi-muc.json" in differ
-    assert f"tim-kiem/bai/{number // search.DAYS_PER_CHUNK + 1}.json" not in differ
+    chunk = json.loads(after["tim-kiem/chi-muc.json"])["chunk"]
+    assert f"tim-kiem/bai/{number // chunk}.json" in differ and "tim-kiem/chi-muc.json" in differ
+    assert f"tim-kiem/bai/{number // chunk - 1}.json" in after and f"tim-kiem/bai/{number // chunk - 1}.json" not in differ
     assert len(differ) < len(after) / 4

@@ -740,9 +740,9 @@ def test_removed_post_disappears_on_rebuild(built):
     after = snapshot(out_dir)
     gone = set(before) - set(after)
     # Its page, the pages of a year and a unit's year it alone filled, and the search index's
-    # chunk of its days (no other post was dated within them).
+    # file of its 128 numbers (no other post was dated within those days).
     assert gone == {E_URL + "index.html", "nam/2021/index.html", "don-vi/hoi-ccb/2021/index.html",
-                    "don-vi/hoi-ccb/trang-2/index.html", "tim-kiem/bai/973.json"}
+                    "don-vi/hoi-ccb/trang-2/index.html", "tim-kiem/bai/60.json"}
     assert set(after) <= set(before)
     assert E_TITLE not in after["feed.xml"].decode()
     assert ROOT_URL + E_URL not in after["sitemap.xml"].decode()

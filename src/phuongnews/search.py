@@ -334,7 +334,10 @@ def _edited_postings(text: str, number: int, added: bool) -> str:
 # --- Document numbers -------------------------------------------------------------------------
 
 EPOCH = date(2000, 1, 1).toordinal()  # day 0 of the numbers, unless a post is older
-DAYS_PER_CHUNK = 8  # bai/<n>.json holds the documents of this many days
+# bai/<n>.json holds the documents of this many numbers (of a day's numbers, if more): eight
+# days at the 16 numbers a day of 10,000 posts, with about 20 posts; more days on a site with
+# fewer posts a day, fewer on a larger one, so a file stays small and a results page fetches few.
+CHUNK_NUMBERS = 128
 
 
 @dataclass(frozen=True)
@@ -350,8 +353,8 @@ class Numbering:
 
     @property
     def chunk(self) -> int:
-        """Numbers per bai/<n>.json."""
-        return self.stride * DAYS_PER_CHUNK
+        """Numbers per bai/<n>.json: a power of two, so that a day is never split."""
+        return max(CHUNK_NUMBERS, self.stride)
 
     def year_range(self, year: int) -> tuple[int, int]:
         """The numbers [first, end) a post of `year` can have."""
