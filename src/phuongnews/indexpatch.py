@@ -7,9 +7,10 @@ their days change: the index files in the output folder are patched for those nu
 (search.patched_files), and the files it did not touch keep their bytes, so a deploy uploads
 only those that changed.
 
-Pure but for `LastIndex.read`: the build (build.last_index) gathers what the last build left
+Pure but for `LastIndex.read`: the build (`build._last_index`) gathers what the last build left
 and checks that its index files are still as it wrote them; the result is byte for byte the
-index assembled afresh (the random change sequences of tests/test_incremental.py).
+index assembled afresh (tests/test_incremental.py: random change sequences, and a test that
+forbids assembling afresh).
 """
 
 from __future__ import annotations
