@@ -321,3 +321,21 @@ def test_an_index_memo_reuses_the_files_of_unchanged_words():
     assert f"tim-kiem/bai/{number // chunk}.json" in differ and "tim-kiem/chi-muc.json" in differ
     assert f"tim-kiem/bai/{number // chunk - 1}.json" in after and f"tim-kiem/bai/{number // chunk - 1}.json" not in differ
     assert len(differ) < len(after) / 4
+
+
+def test_numbers_start_at_the_oldest_post_when_it_is_older_than_2000():
+    # Day 0 is 2000-01-01, or the oldest post's day: no number is negative, and a year is
+    # still the range of its days.
+    docs = [_entry("tin-tuc/moi/", 2001, ("mttq",), ["hội", "nghị"], [], day=5),
+            _entry("tin-tuc/cu/", 1998, ("mttq",), ["hội", "nghị"], ["đảng", "ủy"], day=40)]
+    numbering, numbers = search.numbered(docs)
+    assert numbering == search.Numbering(date(1998, 2, 9).toordinal(), 1)
+    assert numbers == [(date(2001, 1, 5) - date(1998, 2, 9)).days, 0]
+    files = search.assemble(docs, _Units(_UNITS), "tim-kiem/")
+    manifest = json.loads(files["tim-kiem/chi-muc.json"])
+    assert manifest["day0"] == "1998-02-09"
+    # The range of day 0's year starts below 0 (its days before day 0 hold no post).
+    assert numbering.year_range(1998) == (-39, (date(1999, 1, 1) - date(1998, 2, 9)).days)
+    assert manifest["years"] == [[2001, *numbering.year_range(2001), 1], [1998, *numbering.year_range(1998), 1]]
+    out = search.decode_postings(json.loads(files["tim-kiem/chi-muc/0.json"])["dang"]["đang2"][1])
+    assert out == [0]
