@@ -19,6 +19,7 @@ from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.gcpause import collector_paused
+from phuongnews.holdings import Holdings
 from phuongnews.incremental import LastSigned, as_left, output_stamp, output_stamps, render_and_write
 from phuongnews.indexpatch import LastIndex
 from phuongnews.linkcheck import check_links, link_root
@@ -235,14 +236,15 @@ def _build(options: BuildOptions) -> BuildResult:
         loaded = time.perf_counter()
         statics = static_files(options.site_dir / "static")
         records = cache.outputs(options.output) if cache else {}
-        last_index = (_last_index(cache, options.output.absolute(), site, parses[0].digest_of, records, parts)
+        holdings = cache.holdings(options.output.absolute()) if cache else None
+        last_index = (_last_index(cache, options.output.absolute(), site, parses[0].digest_of, records, holdings, parts)
                       if cache and parses and not first else None)
         outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index)
         planned = time.perf_counter()
         written = render_and_write(
             site, outputs, statics, options.site_dir, options.output, records, digests,
             parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
-            _last_signed(cache, options.output, site) if cache else None, keep_readings=cache is not None,
+            _last_signed(cache, holdings, site) if cache else None, keep_readings=cache is not None,
             templates_cache=cache.templates_folder if cache else None,
             folders=cache.folders(options.output) if cache else None)
         finished = time.perf_counter()
@@ -266,8 +268,8 @@ def _build(options: BuildOptions) -> BuildResult:
             cache.close()
 
 
-def _last_signed(cache: BuildCache, out_dir: Path, site: Site) -> LastSigned | None:
-    """What the signing step may take from the last build into `out_dir` (holdings.py)."""
+def _last_signed(cache: BuildCache, holdings: Holdings | None, site: Site) -> LastSigned | None:
+    """What the signing step may take from the last build, whose `holdings` those are."""
     loaded = site.content.loaded if site.content is not None else None
     if loaded is None or not loaded.keys:
         return None
@@ -276,15 +278,15 @@ def _last_signed(cache: BuildCache, out_dir: Path, site: Site) -> LastSigned | N
     def versions(wanted: list[str]) -> dict[str, Article]:
         return {key: value[0] for key, (_, value) in cache.parses(wanted).items()}
 
-    return LastSigned(cache.holdings(out_dir), keys, versions)
+    return LastSigned(holdings, keys, versions)
 
 
 def _last_index(cache: BuildCache, out_dir: Path, site: Site, digest_of: Mapping[int, str],
-                records: Mapping[str, OutputRecord], parts: Sequence[str]) -> LastIndex | None:
+                records: Mapping[str, OutputRecord], holdings: Holdings | None, parts: Sequence[str]) -> LastIndex | None:
     """What the last build into `out_dir` left of the search index, for this build to patch;
     None unless it was made by the same program with the same options and site.yaml, and
     its files are as it wrote them."""
-    inputs, holdings = cache.inputs(out_dir), cache.holdings(out_dir)
+    inputs = cache.inputs(out_dir)
     if inputs is None or holdings is None or not digest_of \
             or tuple(inputs.parts[:FIXED_PARTS]) != tuple(parts[:FIXED_PARTS]):
         return None

@@ -24,6 +24,7 @@ Anything it is not sure of, including any error, goes to the full build, which r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Sequence
@@ -121,6 +122,7 @@ def _patched_index(out_dir: Path, config, records, edited: list[_Edit]) -> dict[
     those in the output folder; None if that cannot be done without a file coming or going."""
     folder = urls.search(config.urls)
 
+    @functools.cache  # the manifest and the posts' files are read for each edit, then patched
     def read(url: str) -> bytes:
         return (out_dir / urls.output_path(url)).read_bytes()
 

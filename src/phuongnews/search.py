@@ -236,8 +236,7 @@ def encode_postings(ids: Sequence[int]) -> str:
     if not ids:
         return ""
     first, span = ids[0], ids[-1] - ids[0]
-    bitmap_bytes = (span >> 3) + 1
-    bitmap_chars = len(BITMAP) + len(_number(first)) + 4 * ((bitmap_bytes + 2) // 3)  # base64: 4 per 3 bytes
+    bitmap_chars = _bitmap_chars(first, span)
     # Every delta takes at least one character: when even that many beat the bitmap, it wins
     # without the deltas being written out (the common words of a large site).
     if len(ids) * 6 > span and bitmap_chars < len(ids):
@@ -259,15 +258,24 @@ def _deltas(ids: Sequence[int]) -> str:
 
 
 def _bitmap(ids: Sequence[int]) -> str:
-    # "!", the first number (as a delta is written), then base64 of the bits from it: bit i of
-    # byte i // 8 is document first + i. Made as one ASCII digit per document read as a binary
-    # number: three times quicker than setting the bits of a bytearray one by one.
+    # The bits made as one ASCII digit per document read as a binary number: three times
+    # quicker than setting the bits of a bytearray one by one.
     first, last = ids[0], ids[-1]
     digits = bytearray(b"0") * (last - first + 1)
     for doc in ids:
         digits[last - doc] = 49  # "1", most significant (the last document) first
-    bits = int(digits, 2).to_bytes(((last - first) >> 3) + 1, "little")
-    return BITMAP + _number(first) + base64.b64encode(bits).decode("ascii")
+    return _bitmap_text(first, int(digits, 2))
+
+
+def _bitmap_text(first: int, bits: int) -> str:
+    """"!", the first number (as a delta is written), then base64 of the bits from it: bit i
+    of byte i // 8 is document first + i."""
+    return BITMAP + _number(first) + base64.b64encode(bits.to_bytes((bits.bit_length() + 7) >> 3, "little")).decode("ascii")
+
+
+def _bitmap_chars(first: int, span: int) -> int:
+    """The length of the bitmap of numbers from `first` to `first + span`."""
+    return len(BITMAP) + len(_number(first)) + 4 * (((span >> 3) + 3) // 3)  # base64: 4 per 3 bytes
 
 
 class _DeltaValues(dict):
@@ -325,9 +333,8 @@ def _edited_postings(text: str, number: int, added: bool) -> str:
     low = (bits & -bits).bit_length() - 1  # the first number may have gone
     bits, first = bits >> low, first + low
     count, span = bits.bit_count(), bits.bit_length() - 1
-    bitmap_chars = len(BITMAP) + len(_number(first)) + 4 * (((span >> 3) + 1 + 2) // 3)
-    if count * 6 > span and bitmap_chars < count:  # encode_postings' first test: a bitmap
-        return BITMAP + _number(first) + base64.b64encode(bits.to_bytes((span >> 3) + 1, "little")).decode("ascii")
+    if count * 6 > span and _bitmap_chars(first, span) < count:  # encode_postings' first test: a bitmap
+        return _bitmap_text(first, bits)
     return encode_postings(_numbers(first, bits))
 
 
@@ -368,8 +375,8 @@ def numbered(docs: Sequence[SearchEntry]) -> tuple[Numbering, list[int]]:
     counts: dict[int, int] = {}
     for day in days:
         counts[day] = counts.get(day, 0) + 1
-    stride = 1
-    while stride < max(counts.values(), default=1):
+    busiest, stride = max(counts.values(), default=1), 1
+    while stride < busiest:
         stride *= 2
     numbering = Numbering(min(EPOCH, min(days, default=EPOCH)), stride)
     numbers = [0] * len(docs)
@@ -624,6 +631,7 @@ def patched_files(read: Callable[[str], bytes], names: Iterable[str], folder: st
     they held. Only the shards from the first one a changed word is in are parsed, and only
     until the shards' cuts fall where they fell (tests/test_quickedit.py)."""
     names = set(names)
+    read = lru_cache(maxsize=None)(read)  # the shards are read to patch them and to stamp the version
     manifest = json.loads(read(folder + INDEX))
     made_with = Numbering(date.fromisoformat(manifest["day0"]).toordinal(), manifest["stride"])
     if (numbering or made_with) != made_with or manifest["units"] != _unit_rows(units):
