@@ -131,10 +131,16 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
                             encoding="utf-8")
 
     @rule(year=st.sampled_from(YEARS), units=st.sampled_from(UNITS), title=st.sampled_from(TITLES),
-          speaker=st.sampled_from([None, "Đ/c Hồ Sỹ Tùng", "Nguyễn Văn An"]))
-    def add_post(self, year, units, title, speaker):
+          speaker=st.sampled_from([None, "Đ/c Hồ Sỹ Tùng", "Nguyễn Văn An"]),
+          tasks=st.sampled_from([None, "all", "last"]), alias=st.booleans())
+    def add_post(self, year, units, title, speaker, tasks, alias):
         self.count += 1
-        extra = f"speakers:\n  - name: {speaker}\n    role: Bí thư" if speaker else ""
+        extra = f"speakers:\n  - name: {speaker}\n    role: Bí thư\n" if speaker else ""
+        if tasks is not None:  # a task list for all the post's units, or for its last one
+            unit = f"    unit: {units.strip('[]').split(', ')[-1]}\n" if tasks == "last" else ""
+            extra += f"tasks:\n  - year: {int(year) + 1}\n{unit}    title: Nhiệm vụ năm {int(year) + 1}\n    items:\n      - Việc {self.count}\n"
+        if alias:  # an old address: a redirect page
+            extra += f"aliases: [/index.php/tin/{self.count}.html]\n"
         self._write(f"content/posts/{year}/bai-moi-{self.count}.md", post(title=f"{title} {self.count}",
                                                                            date=f"{year}-09-1{self.count % 9}",
                                                                            units=units, extra=extra))
@@ -397,7 +403,7 @@ def signed_pages(monkeypatch) -> list[str]:
     return signed
 
 
-def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(site_factory, tmp_path, capsys,
+def test_after_a_few_posts_change_only_the_pages_they_reach_are_signed(site_factory, tmp_path, capsys,
                                                                            monkeypatch):
     others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[hoi-ccb]")
               for n in range(1, 16)}
@@ -423,10 +429,50 @@ def test_after_an_edit_of_a_body_only_the_pages_that_hold_the_post_are_signed(si
     path.write_text(path.read_text(encoding="utf-8") + "\nHội nghị bế mạc.\n", encoding="utf-8")
     assert run(capsys, *build, "--verify")[0] == 0
     assert 0 < len(signed) < everything / 2
-    signed.clear()  # a title is not a body: every page is signed
+    signed.clear()  # a title is more than a body: the pages the post reaches (reach.py) are signed
     path.write_text(path.read_text(encoding="utf-8").replace("title: Ra quân", "title: Ra quân tháng Ba"), encoding="utf-8")
     assert run(capsys, *build, "--verify")[0] == 0
-    assert len(signed) >= everything
+    assert "listing.html" in signed and len(signed) < everything
+    signed.clear()  # a post added among the hội CCB's of 2020: not the other units' pages, nor 2022's
+    added = site / "content/posts/2020/tin-moi.md"
+    added.write_text(post(title="Tin mới", date="2020-05-20", units="[hoi-ccb]"), encoding="utf-8")
+    code, out_text, _ = run(capsys, *build, "--verify")
+    assert code == 0, out_text
+    # Itself, its neighbours, the posts within three places of it among the hội CCB's.
+    assert "article.html" in signed and signed.count("article.html") <= 1 + 2 + 2 * 3
+    assert len(signed) < everything * 3 / 4
+    signed.clear()  # and removed again
+    added.unlink()
+    assert run(capsys, *build, "--verify")[0] == 0
+    assert 0 < len(signed) < everything * 3 / 4
+
+
+def test_after_posts_come_and_go_the_holdings_are_those_of_a_build_that_signed_everything(site_factory, tmp_path):
+    # The next build signs only the pages the holdings name for a changed post: after a
+    # build that kept most signatures, they must still name every page that holds it.
+    others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[hoi-ccb]",
+                                                     extra=SPEAKER if n % 3 == 0 else "") for n in range(1, 16)}
+    site = site_factory({**SITE, **others})
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module, "build_after_body_edits", lambda *args: None)
+        options = BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1)
+        build(options)
+        (site / "content/posts/2020/tin-moi.md").write_text(
+            post(title="Tin mới", date="2020-05-07", units="[hoi-ccb, mttq]", extra=SPEAKER), encoding="utf-8")
+        (site / "content/posts/2020/tin-4.md").unlink()
+        build(options)
+        build(dataclasses.replace(options, out_dir=tmp_path / "web2"))  # its first: every page signed
+    cache = BuildCache(site)
+    try:
+        kept, fresh = cache.holdings(tmp_path / "web"), cache.holdings(tmp_path / "web2")
+    finally:
+        cache.close()
+    assert (kept.env, kept.posts, kept.paths, kept.digests, kept.keys) == \
+           (fresh.env, fresh.posts, fresh.paths, fresh.digests, fresh.keys)
+    assert {source: set(paths) for source, paths in kept.held.items()} == \
+           {source: set(paths) for source, paths in fresh.held.items()}
+    assert set(kept.unheld) == set(fresh.unheld)
 
 
 SPEAKER = "speakers:\n  - name: Đ/c Hồ Sỹ Tùng\n    role: Bí thư Đảng ủy phường"
@@ -577,8 +623,8 @@ def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkey
     # A fault in the dependency tracking: every page keeps the signature the last build recorded.
     real_kept = incremental._kept_signatures
 
-    def stale(signer, site_, paths, digest_of, previous, last):
-        _, reuse = real_kept(signer, site_, paths, digest_of, previous, last)
+    def stale(signer, site_, outputs, paths, digest_of, previous, last):
+        _, reuse = real_kept(signer, site_, outputs, paths, digest_of, previous, last)
         return {path: record.signature for path, record in previous.items() if record.signature is not None}, reuse
 
     monkeypatch.setattr(incremental, "_kept_signatures", stale)

@@ -1,5 +1,5 @@
-"""Which pages hold which posts, kept between builds so that after an edit of posts' bodies
-only the pages that hold them are signed again.
+"""Which pages hold which posts, kept between builds so that after a few posts changed only
+the pages they can reach are signed again.
 
 Signing every page (serialising its planned values, see incremental.py) is the largest step
 of an incremental build after loading and planning: about 1 s at 10,000 posts. Planning
@@ -9,16 +9,18 @@ and the site is otherwise what it was (the same posts in the same order, the sam
 settings, templates and fixed pages, the same pages planned), every page that holds none of
 them has the signature the build cache records for it. The pages that hold one are signed
 again, and so are those that hold no post at all (the search index's files are made from the
-posts' words).
-"""
+posts' words). When posts were added or removed, or changed in more than their body, the
+pages signed again are also those of the families they reach (reach.py): the rest of the
+site holds the same values as before."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from phuongnews.models import Article
+from phuongnews.reach import reached_families
 
 # Above this share of changed posts (and this many), signing every page costs about the same.
 MAX_CHANGED = 0.1
@@ -55,27 +57,76 @@ def make_holdings(env: str, articles: Sequence[Article], paths: Sequence[str], d
                     {source: tuple(found) for source, found in held.items()}, tuple(unheld))
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """The pages an incremental build signs again; every other keeps its last signature."""
+
+    to_sign: set[str]  # output paths
+    changed: list[Article]  # the posts changed or added since the last build
+    body_only: bool  # only posts' bodies changed: the same pages hold the same posts (after_body_edits)
+
+
 def pages_to_sign(last: Holdings | None, env: str, articles: Sequence[Article], paths: Sequence[str],
-                  digest_of: Mapping[int, str],
-                  last_versions: Callable[[list[str]], Mapping[str, Article]]) -> tuple[set[str], list[Article]] | None:
-    """The output paths to sign again and the posts that changed, when only posts' bodies
-    changed since `last`; None: sign every page. `last_versions(keys)`: parse key -> the
-    post parsed then, from the parse cache."""
-    if last is None or last.env != env or last.paths != tuple(paths) \
-            or last.posts != tuple(article.source for article in articles):
+                  families: Sequence[tuple | None], digest_of: Mapping[int, str],
+                  last_versions: Callable[[list[str]], Mapping[str, Article]]) -> Reuse | None:
+    """The pages to sign again when a few posts were added, removed or changed since `last`
+    and nothing else was; None: sign every page. `families`: each page's plan.Output.family,
+    in the order of `paths`. `last_versions(keys)`: parse key -> the post parsed then, from
+    the parse cache."""
+    if last is None or last.env != env:
         return None
-    changed = [article for article in articles if last.digests.get(article.source) != digest_of.get(id(article))]
-    if len(changed) > max(MAX_CHANGED_ANYWAY, MAX_CHANGED * len(articles)):
+    sources = tuple(article.source for article in articles)
+    was_there = set(last.posts)
+    changed = [article for article in articles
+               if article.source not in was_there or last.digests.get(article.source) != digest_of.get(id(article))]
+    is_there = set(sources)
+    removed = [source for source in last.posts if source not in is_there]
+    if len(changed) + len(removed) > max(MAX_CHANGED_ANYWAY, MAX_CHANGED * len(articles)):
         return None
-    before = last_versions([last.keys[article.source] for article in changed]) if changed else {}
-    for article in changed:
-        old = before.get(last.keys[article.source])
-        if old is None or dataclasses.replace(article, body_html=old.body_html) != old:
-            return None  # more than its body changed (derived values are not compared: they follow)
+    edited = [article.source for article in changed if article.source in was_there]
+    before = last_versions([last.keys[source] for source in (*edited, *removed)]) if edited or removed else {}
+    old = {source: before.get(last.keys[source]) for source in (*edited, *removed)}
+    if None in old.values():
+        return None  # a post as the last build had it is not at hand
     to_sign = set(last.unheld)
-    for article in changed:
-        to_sign.update(last.held.get(article.source, ()))
-    return to_sign, changed
+    for source in old:
+        to_sign.update(last.held.get(source, ()))
+    if sources == last.posts and tuple(paths) == last.paths and all(
+            dataclasses.replace(article, body_html=old[article.source].body_html) == old[article.source]
+            for article in changed):  # derived values are not compared: they follow
+        return Reuse(to_sign, changed, True)
+    now = {article.source: article for article in articles}
+    before_order = [old.get(source) or now[source] for source in last.posts]
+    reached = reached_families(before_order, articles, {*old, *(article.source for article in changed)})
+    known = set(last.paths)
+    to_sign.update(path for path, family in zip(paths, families)
+                   if family is None or family in reached or path not in known)
+    return Reuse(to_sign, changed, False)
+
+
+def after_changes(last: Holdings, env: str, articles: Sequence[Article], paths: Sequence[str],
+                  digest_of: Mapping[int, str], keys: Mapping[str, str],
+                  pages_held: Mapping[str, set[int] | None], kept: Collection[str]) -> Holdings:
+    """`last` once some posts were added, removed or changed: the pages signed again
+    (`pages_held`, as in make_holdings) hold what their signing found, and the pages that
+    kept their signature (`kept`) what they held before."""
+    source_of = {id(article): article.source for article in articles}
+    held: dict[str, list[str]] = {}
+    for source, found in last.held.items():
+        still = [path for path in found if path in kept and path not in pages_held]
+        if still:  # (a page kept holds no post that went: those are all signed again)
+            held[source] = still
+    unheld = []
+    for path, ids in pages_held.items():
+        sources = [source_of[i] for i in ids or () if i in source_of]
+        if not sources:
+            unheld.append(path)
+        for source in sources:
+            held.setdefault(source, []).append(path)
+    return Holdings(env, tuple(source_of.values()), tuple(paths),
+                    {article.source: digest_of[id(article)] for article in articles},
+                    {article.source: keys[article.source] for article in articles},
+                    {source: tuple(found) for source, found in held.items()}, tuple(unheld))
 
 
 def after_body_edits(last: Holdings, changed: Sequence[Article], digest_of: Mapping[int, str],

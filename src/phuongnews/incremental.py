@@ -36,7 +36,7 @@ from phuongnews.fingerprint import (
     swap_digested,
     text_digest,
 )
-from phuongnews.holdings import Holdings, after_body_edits, make_holdings, pages_to_sign
+from phuongnews.holdings import Holdings, Reuse, after_body_edits, after_changes, make_holdings, pages_to_sign
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Appearance, Person
@@ -97,7 +97,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
     signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs))
               if digest_of is not None else None)
-    kept, reuse = (_kept_signatures(signer, site, paths, digest_of, previous, last)
+    kept, reuse = (_kept_signatures(signer, site, outputs, paths, digest_of, previous, last)
                    if signer is not None and previous else ({}, None))
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
@@ -171,8 +171,13 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                     errors.append(error)
         holdings = None
         if last is not None and signer is not None:
-            holdings = (after_body_edits(last.holdings, reuse[1], digest_of, last.keys) if reuse is not None
-                        else make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held))
+            if reuse is not None and reuse.body_only:
+                holdings = after_body_edits(last.holdings, reuse.changed, digest_of, last.keys)
+            elif reuse is not None:  # the pages not signed again hold what they held
+                holdings = after_changes(last.holdings, signer.env, site.articles, paths, digest_of, last.keys,
+                                         pages_held, kept)
+            else:
+                holdings = make_holdings(signer.env, site.articles, paths, digest_of, last.keys, pages_held)
         if gone:  # even when rendered pages have errors: every broken link is reported at once
             _check_unchanged(outputs, stale, out_dir, targets, base, read_text, errors, jobs)
         if errors:
@@ -307,20 +312,21 @@ def _place(items: tuple, item) -> int | None:
     return None
 
 
-def _kept_signatures(signer: _Signer, site: Site, paths: list[str], digest_of: Mapping[int, str],
-                     previous: Mapping[str, OutputRecord], last: LastSigned | None,
-                     ) -> tuple[dict[str, str], tuple[set[str], list[Article]] | None]:
+def _kept_signatures(signer: _Signer, site: Site, outputs: list[Output], paths: list[str],
+                     digest_of: Mapping[int, str], previous: Mapping[str, OutputRecord], last: LastSigned | None,
+                     ) -> tuple[dict[str, str], Reuse | None]:
     """The signatures the last build recorded that still hold (output path -> signature):
-    after edits of posts' bodies alone, those of every page that holds none of the posts
-    (holdings.pages_to_sign, whose answer comes second; None: every page is signed)."""
-    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, digest_of, last.versions)
+    after a few posts changed, those of every page they cannot reach (holdings.pages_to_sign,
+    whose answer comes second; None: every page is signed)."""
+    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, [output.family for output in outputs],
+                           digest_of, last.versions)
              if last is not None else None)
     if reuse is None:
         return {}, None
     kept = {}
     for path in paths:
         record = previous.get(path)
-        if path not in reuse[0] and record is not None and record.signature is not None:
+        if path not in reuse.to_sign and record is not None and record.signature is not None:
             kept[path] = record.signature
     return kept, reuse
 

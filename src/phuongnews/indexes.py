@@ -84,7 +84,15 @@ def pager_numbers(number: int, total: int, window: int = PAGER_WINDOW) -> list[i
     return numbers
 
 
-def related(articles: Sequence[Article], count: int = 3, window: int = 3) -> dict[str, tuple[Article, ...]]:
+# Related posts: how many a post shows, and how far along each of its units' lists they are
+# looked for (reach.py relies on it: a post added or removed changes only the related posts
+# of those within this many places of it in a list).
+RELATED_COUNT = 3
+RELATED_WINDOW = 3
+
+
+def related(articles: Sequence[Article], count: int = RELATED_COUNT,
+            window: int = RELATED_WINDOW) -> dict[str, tuple[Article, ...]]:
     """Article URL -> up to `count` other posts sharing its units, closest in time first.
 
     Candidates are the `window` neighbours on each side in each of its units' date-ordered

@@ -46,6 +46,11 @@ class Output:
     template: str
     context: dict = field(compare=False)
     source: str | None = None  # the clerk's file behind this page, for collision errors
+    # What the page's values are made from, for an incremental build to tell which pages a
+    # change of posts can reach (reach.py): ("post", source) for a post's own pages, ("unit",
+    # key), ("unit-year", key, year), ("year", year), ("person", key), ("programme", key,
+    # year), ("page", source); None for pages made from the whole site (home, feed, sitemap).
+    family: tuple | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
             "older": older,
             "json_ld": derived[id(article)].json_ld,
             "related": related[article.url],
-        }, article.source))
+        }, article.source, ("post", article.source)))
 
     # Old addresses (aliases) become small pages that send readers on, plus a _redirects file
     # for hosts that read one (Netlify, Cloudflare Pages).
@@ -162,12 +167,12 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         for alias in article.aliases:
             outputs.append(Output(alias, "redirect.html", {
                 "meta": Meta(f"Bài đã chuyển: {article.title}", alias, canonical=article.url), "article": article,
-            }, article.source))
+            }, article.source, ("post", article.source)))
     if redirects:
         outputs.append(Output("_redirects", "redirects.txt", {"redirects": redirects}))
 
     for page in site.pages:
-        outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url, feed="feed.xml"), "page": page}, page.source))
+        outputs.append(Output(page.url, "page.html", {"meta": Meta(page.title, page.url, feed="feed.xml"), "page": page}, page.source, ("page", page.source)))
 
     outputs.append(Output(urls.units(patterns), "units.html", {
         "meta": Meta("Các đơn vị", urls.units(patterns)),
@@ -179,7 +184,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         url = urls.programme(patterns, key, year)
         outputs.append(Output(url, "programme.html", {
             "meta": Meta(f"Nhiệm vụ năm {year} — {unit.name}", url), "unit": unit, "year": year, "entries": entries,
-        }))
+        }, family=("programme", key, year)))
 
     people = gather_people(articles)
     outputs.append(Output(urls.people(patterns), "people.html", {
@@ -197,7 +202,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
                 "person": dataclasses.replace(person, appearances=chunk),
                 "appearance_count": len(person.appearances),
                 "pager": pager,
-            }))
+            }, family=("person", person.key)))
 
     for unit in units_sorted:
         items = unit_groups.get(unit.key, ())
@@ -205,24 +210,24 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         feed = urls.unit_feed(patterns, unit.key)
         items_by_year = indexes.by_year(items)
         unit_years = list(items_by_year)
-        outputs += _listing(config.per_page, patterns, first, items, "listing.html", {
+        outputs += _listing(config.per_page, patterns, first, items, ("unit", unit.key), {
             "title": unit.name, "unit": unit, "year": None, "feed": feed,
             "years": [(y, urls.unit_year(patterns, unit.key, y)) for y in unit_years],
             "programmes": [(y, urls.programme(patterns, k, y)) for k, y in programmes if k == unit.key],
         })
         for year in unit_years:
             outputs += _listing(config.per_page, patterns, urls.unit_year(patterns, unit.key, year), items_by_year[year],
-                                "listing.html", {"title": f"{unit.name} — năm {year}", "unit": unit, "year": year,
+                                ("unit-year", unit.key, year), {"title": f"{unit.name} — năm {year}", "unit": unit, "year": year,
                                                  "feed": feed, "years": (), "programmes": ()})
         unit_online_order = online_order_by_unit.get(unit.key, ())
-        outputs.append(_feed(site, feed, f"{config.title} — {unit.short}", first, unit_online_order))
+        outputs.append(_feed(site, feed, f"{config.title} — {unit.short}", first, unit_online_order, ("unit", unit.key)))
 
     outputs.append(Output(urls.years(patterns), "years.html", {
         "meta": Meta("Tin theo năm", urls.years(patterns)),
         "year_rows": [(year, len(items), urls.year(patterns, year)) for year, items in year_groups.items()],
     }))
     for year, items in year_groups.items():
-        outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, "listing.html",
+        outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, ("year", year),
                             {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": (),
                              "programmes": ()})
 
@@ -261,29 +266,29 @@ def search_outputs(site: Site, derived: dict[int, Derived] | None = None,
     return [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]
 
 
-def _listing(per_page, patterns, first: str, items, template: str, extra: dict) -> list[Output]:
+def _listing(per_page, patterns, first: str, items, family: tuple, extra: dict) -> list[Output]:
     pages = indexes.paginate(items, per_page, lambda n: urls.paginated(patterns, first, n))
     outputs = []
     for chunk, pager in pages:
         title = extra["title"] if pager.number == 1 else f"{extra['title']} — trang {pager.number}"
-        outputs.append(Output(pager.url, template, {
+        outputs.append(Output(pager.url, "listing.html", {
             "meta": Meta(title, pager.url, feed=extra["feed"]),
             "listing_title": extra["title"],
             "articles": chunk,
             "pager": pager,
             **{key: extra[key] for key in ("unit", "year", "feed", "years", "programmes")},
-        }))
+        }, family=family))
     return outputs
 
 
-def _feed(site: Site, url: str, title: str, alternate: str, online_order) -> Output:
+def _feed(site: Site, url: str, title: str, alternate: str, online_order, family: tuple | None = None) -> Output:
     """`online_order`: the feed's posts, what went online last first."""
     entries = online_order[:site.config.feed_items]
     # A feed's updated stamp comes from its content, never the clock, so builds are identical.
     updated = max((a.published for a in entries), default=None)
     return Output(url, "feed.xml", {
         "feed_title": title, "feed_url": url, "alternate": alternate, "entries": entries, "updated": updated,
-    })
+    }, family=family)
 
 
 def task_groups(article: Article, unit_of) -> tuple[TaskGroup, ...]:
