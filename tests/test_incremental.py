@@ -855,3 +855,21 @@ def test_a_first_build_digests_its_sources_in_the_parse_workers_and_the_next_fin
     (site / "content/posts/2023/bai-7.md").write_text(post(title="Bài bảy", date="2023-02-08"), encoding="utf-8")
     assert build(BuildOptions(site_dir=site, jobs=2)).rendered > 0
     assert notes.read_text().split() == [str(os.getpid())]  # a later build digests what changed, here
+
+
+def test_cached_parses_read_by_key_or_by_reading_the_table_through_are_the_same(site_factory, tmp_path, monkeypatch):
+    site = site_factory(SITE)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1))
+    cache = BuildCache(site)
+    try:
+        keys = [key for (key,) in cache.db.execute("SELECT key FROM parses")]
+        asked = [*keys[1:], "no-such-key"]
+        monkeypatch.setattr(buildcache_module, "SCAN_FROM", len(asked) + 1)
+        by_key = cache.parses(asked)
+        monkeypatch.setattr(buildcache_module, "SCAN_FROM", 1)
+        read_through = cache.parses(asked)
+    finally:
+        cache.close()
+    assert len(keys) >= 3 and by_key.keys() == set(keys[1:])
+    assert {key: (deps, repr(value)) for key, (deps, value) in by_key.items()} == \
+           {key: (deps, repr(value)) for key, (deps, value) in read_through.items()}

@@ -217,8 +217,10 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         warnings.extend(file_warnings)
         clean = clean and not file_errors
         if reuse is not None and model is not None and reuse.signatures:  # what its pages depend on: its text and the photos it shows
+            # Its parse key alone, if it consulted no other file (most posts: a digest fewer each).
             reuse.digest_of[id(model)] = text_digest(keys[index], *(f"{name}={digest}" for name, digest
-                                                                   in sorted(consulted[index].items())))
+                                                                   in sorted(consulted[index].items()))) \
+                if consulted[index] else keys[index]
         if model is not None and (drafts or not model.draft):
             if kind == "posts":
                 posts.append(index)
