@@ -19,13 +19,13 @@ from phuongnews.content import ParseReuse, load_content, parse_scope
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.fingerprint import FileDigests, program_digest, text_digest
 from phuongnews.gcpause import collector_paused
-from phuongnews.holdings import Holdings
-from phuongnews.incremental import LastSigned, as_left, output_stamp, output_stamps, render_and_write
+from phuongnews.holdings import Holdings, changes_since, posts_to_plan
+from phuongnews.incremental import LastSigned, as_left, environment_digest, output_stamp, output_stamps, render_and_write
 from phuongnews.indexpatch import LastIndex
 from phuongnews.linkcheck import check_links, link_root
 from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
-from phuongnews.plan import Output, plan, search_outputs, settings_digest
+from phuongnews.plan import RAW, Output, plan, search_outputs, settings_digest
 from phuongnews.quickedit import build_after_body_edits
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
 from phuongnews.schedule import schedule
@@ -132,18 +132,19 @@ SEARCH_APART_FROM = 2_000
 
 
 def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: int = 1,
-                    last_index: LastIndex | None = None) -> list[Output]:
+                    last_index: LastIndex | None = None, posts_planned: Collection[str] | None = None) -> list[Output]:
     """Plan every page, make the photos, and refuse what cannot be written (BuildFailed).
 
     The site's photos are made (or taken from the cache) here, and `statics` is updated in
     place: their variants are added (output path -> cached file) and the originals of photos
     kept in static/ are taken out, so whoever writes or serves `statics` publishes the variants
     and never an original with its GPS position. `jobs`: cores the planning may use.
-    `last_index`: what the last build left of the search index, to patch (indexpatch.py)."""
+    `last_index`: what the last build left of the search index, to patch (indexpatch.py).
+    `posts_planned`: the posts whose own pages get their values (see plan)."""
     errors = ErrorList()
     apart = jobs if len(site.articles) >= SEARCH_APART_FROM else 1
     with workers.started(lambda: search_outputs(site, last_index=last_index), apart) as search_files:
-        outputs = plan(site, search_files=search_files)
+        outputs = plan(site, search_files=search_files, posts_planned=posts_planned)
     _check_static_links(site_dir / "static", statics, errors)
     _add_photos(site, site_dir, statics, errors)
     _check_collisions(outputs, statics, errors)
@@ -239,14 +240,23 @@ def _build(options: BuildOptions) -> BuildResult:
         holdings = cache.holdings(options.output.absolute()) if cache else None
         last_index = (_last_index(cache, options.output.absolute(), site, parses[0].digest_of, records, holdings, parts)
                       if cache and parses and not first else None)
-        outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index)
+        last_signed = _last_signed(cache, holdings, site, digests, parses[0].digest_of) if cache and parses else None
+        # Only the posts whose pages may change get their pages' values planned (holdings.py).
+        posts_planned = posts_to_plan(last_signed.changes, site.articles,
+                                      lambda article: urls.output_path(article.url)) if last_signed else None
+        outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index, posts_planned)
         planned = time.perf_counter()
+
+        def full_plan() -> list[Output]:  # the same pages, every one with its values; the same index files
+            index_files = [output for output in outputs if output.template == RAW]
+            return plan(site, search_files=lambda: index_files)
+
         written = render_and_write(
             site, outputs, statics, options.site_dir, options.output, records, digests,
             parses[0].digest_of if parses else None, lambda name: _read_text(options.site_dir / name), jobs,
-            _last_signed(cache, holdings, site) if cache else None, keep_readings=cache is not None,
+            last_signed, keep_readings=cache is not None,
             templates_cache=cache.templates_folder if cache else None,
-            folders=cache.folders(options.output) if cache else None)
+            folders=cache.folders(options.output) if cache else None, full_plan=full_plan)
         finished = time.perf_counter()
         result = BuildResult(
             posts=len(site.articles), pages=len(outputs), files=len(outputs) + len(statics),
@@ -268,7 +278,8 @@ def _build(options: BuildOptions) -> BuildResult:
             cache.close()
 
 
-def _last_signed(cache: BuildCache, holdings: Holdings | None, site: Site) -> LastSigned | None:
+def _last_signed(cache: BuildCache, holdings: Holdings | None, site: Site, digests: FileDigests,
+                 digest_of: Mapping[int, str]) -> LastSigned | None:
     """What the signing step may take from the last build, whose `holdings` those are."""
     loaded = site.content.loaded if site.content is not None else None
     if loaded is None or not loaded.keys:
@@ -278,7 +289,8 @@ def _last_signed(cache: BuildCache, holdings: Holdings | None, site: Site) -> La
     def versions(wanted: list[str]) -> dict[str, Article]:
         return {key: value[0] for key, (_, value) in cache.parses(wanted).items()}
 
-    return LastSigned(holdings, keys, versions)
+    changes = changes_since(holdings, environment_digest(site, digests, digest_of), site.articles, digest_of, versions)
+    return LastSigned(holdings, keys, changes)
 
 
 def _last_index(cache: BuildCache, out_dir: Path, site: Site, digest_of: Mapping[int, str],

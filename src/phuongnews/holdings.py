@@ -58,6 +58,17 @@ def make_holdings(env: str, articles: Sequence[Article], paths: Sequence[str], d
 
 
 @dataclass(frozen=True)
+class Changes:
+    """The published posts changed since the last build, and what of the site they reach."""
+
+    changed: list[Article]  # changed or added
+    held: set[str]  # output paths of the pages that held a post changed or removed, or none
+    body_only: bool  # the same posts in the same order, changed in their bodies alone
+    reached: frozenset[tuple]  # the families they reach (reach.py); empty if body_only
+    last_paths: tuple[str, ...]  # the pages the last build planned
+
+
+@dataclass(frozen=True)
 class Reuse:
     """The pages an incremental build signs again; every other keeps its last signature."""
 
@@ -66,13 +77,12 @@ class Reuse:
     body_only: bool  # only posts' bodies changed: the same pages hold the same posts (after_body_edits)
 
 
-def pages_to_sign(last: Holdings | None, env: str, articles: Sequence[Article], paths: Sequence[str],
-                  families: Sequence[tuple | None], digest_of: Mapping[int, str],
-                  last_versions: Callable[[list[str]], Mapping[str, Article]]) -> Reuse | None:
-    """The pages to sign again when a few posts were added, removed or changed since `last`
-    and nothing else was; None: sign every page. `families`: each page's plan.Output.family,
-    in the order of `paths`. `last_versions(keys)`: parse key -> the post parsed then, from
-    the parse cache."""
+def changes_since(last: Holdings | None, env: str, articles: Sequence[Article], digest_of: Mapping[int, str],
+                  last_versions: Callable[[list[str]], Mapping[str, Article]]) -> Changes | None:
+    """What changed when a few posts were added, removed or changed since `last` and nothing
+    else was (the same `env`: program, settings, templates, fixed pages); None otherwise, and
+    every page is signed. `last_versions(keys)`: parse key -> the post parsed then, from the
+    parse cache."""
     if last is None or last.env != env:
         return None
     sources = tuple(article.source for article in articles)
@@ -88,20 +98,41 @@ def pages_to_sign(last: Holdings | None, env: str, articles: Sequence[Article], 
     old = {source: before.get(last.keys[source]) for source in (*edited, *removed)}
     if None in old.values():
         return None  # a post as the last build had it is not at hand
-    to_sign = set(last.unheld)
+    held = set(last.unheld)
     for source in old:
-        to_sign.update(last.held.get(source, ()))
-    if sources == last.posts and tuple(paths) == last.paths and all(
+        held.update(last.held.get(source, ()))
+    if sources == last.posts and all(
             dataclasses.replace(article, body_html=old[article.source].body_html) == old[article.source]
             for article in changed):  # derived values are not compared: they follow
-        return Reuse(to_sign, changed, True)
+        return Changes(changed, held, True, frozenset(), last.paths)
     now = {article.source: article for article in articles}
     before_order = [old.get(source) or now[source] for source in last.posts]
     reached = reached_families(before_order, articles, {*old, *(article.source for article in changed)})
-    known = set(last.paths)
-    to_sign.update(path for path, family in zip(paths, families)
-                   if family is None or family in reached or path not in known)
-    return Reuse(to_sign, changed, False)
+    return Changes(changed, held, False, frozenset(reached), last.paths)
+
+
+def posts_to_plan(changes: Changes | None, articles: Sequence[Article], page_path: Callable[[Article], str]) -> set[str] | None:
+    """Sources of the posts whose own pages the plan must make whole (plan.plan's
+    `posts_planned`): those whose pages may be signed again; None: every post's."""
+    if changes is None or changes.body_only:
+        return None
+    planned = {family[1] for family in changes.reached if family[0] == "post"}
+    planned.update(article.source for article in articles if page_path(article) in changes.held)
+    return planned
+
+
+def pages_to_sign(changes: Changes | None, paths: Sequence[str], families: Sequence[tuple | None]) -> Reuse | None:
+    """The pages to sign again (`families`: each page's plan.Output.family, in the order of
+    `paths`); None: every page."""
+    if changes is None:
+        return None
+    if changes.body_only:
+        # The same posts plan the same pages, holding the same posts.
+        return Reuse(changes.held, changes.changed, True) if tuple(paths) == changes.last_paths else None
+    known = set(changes.last_paths)
+    to_sign = changes.held | {path for path, family in zip(paths, families)
+                              if family is None or family in changes.reached or path not in known}
+    return Reuse(to_sign, changes.changed, False)
 
 
 def after_changes(last: Holdings, env: str, articles: Sequence[Article], paths: Sequence[str],

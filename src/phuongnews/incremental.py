@@ -36,11 +36,11 @@ from phuongnews.fingerprint import (
     swap_digested,
     text_digest,
 )
-from phuongnews.holdings import Holdings, Reuse, after_body_edits, after_changes, make_holdings, pages_to_sign
+from phuongnews.holdings import Changes, Holdings, Reuse, after_body_edits, after_changes, make_holdings, pages_to_sign
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Appearance, Person
-from phuongnews.plan import Output
+from phuongnews.plan import Output, unplanned
 from phuongnews.render import TEMPLATES_DIR, make_environment, read_names, render_page
 from phuongnews.writer import MARKER, Staging
 
@@ -66,13 +66,16 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                      out_dir: Path, previous: Mapping[str, OutputRecord], digests: FileDigests,
                      digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
                      last: LastSigned | None = None, keep_readings: bool = False,
-                     templates_cache: Path | None = None, folders: Mapping[str, int] | None = None) -> Written:
+                     templates_cache: Path | None = None, folders: Mapping[str, int] | None = None,
+                     full_plan: Callable[[], list[Output]] | None = None) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`, and `folders`
     the dates of its folders (folder_stamps), to tell it is as left; `last`: what
     lets the build sign only the pages an edit of posts' bodies touched; `keep_readings`:
     note which pages read which posts' bodies, for quickedit.py (Written.readings);
-    `templates_cache`: where compiled templates are kept (render.make_environment)."""
+    `templates_cache`: where compiled templates are kept (render.make_environment);
+    `full_plan`: the plan with every page's values, when `outputs` has pages planned as
+    addresses alone (plan's `posts_planned`) and one of those must be signed or rendered."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
@@ -104,6 +107,9 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         return _as_recorded(previous.get(path), sig, on_disk.get(path), source)
 
     work = [output for output, path in zip(outputs, paths) if path not in kept or not unchanged(path, kept[path])]
+    if unplanned(work):  # a page that was to keep its signature has to be made: its values are needed
+        outputs = full_plan()
+        work = [output for output, path in zip(outputs, paths) if path not in kept or not unchanged(path, kept[path])]
     static_sources = {path: digests(str(source)) for path, source in statics.items()}
     copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
     signed = time.perf_counter()
@@ -231,13 +237,19 @@ def published_pages(site: Site, outputs: list[Output], statics: Mapping[str, Pat
 
 @dataclass(frozen=True)
 class LastSigned:
-    """What lets an incremental build sign only the pages an edit of posts' bodies touched
-    (holdings.py): the last build's holdings, this load's parse keys by source, and a way to
-    read the posts as the last build parsed them."""
+    """What lets an incremental build sign only the pages a few changed posts reach
+    (holdings.py): the last build's holdings, this load's parse keys by source, and what
+    changed since (holdings.changes_since; None: every page is signed)."""
 
     holdings: Holdings | None
     keys: Mapping[str, str]  # source -> parse key, of this load
-    versions: Callable[[list[str]], Mapping[str, Article]]  # parse keys -> the posts parsed then
+    changes: Changes | None = None
+
+
+def environment_digest(site: Site, digests: FileDigests, digest_of: Mapping[int, str]) -> str:
+    """What every page depends on: the program, the settings, the templates, the fixed pages."""
+    return text_digest(program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
+                       *(digest_of.get(id(page), repr(page)) for page in site.pages))
 
 
 def _as_recorded(record: OutputRecord | None, sig: str | None, stamp: Stamp | None, source: str = "") -> bool:
@@ -253,9 +265,7 @@ class _Signer:
 
     def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str],
                  templates: jinja2.Environment, template_names: Iterable[str]):
-        self.parts = (program_digest(), repr(site.config), digests.of_folder(TEMPLATES_DIR),
-                      *(digest_of.get(id(page), repr(page)) for page in site.pages))
-        self.env = text_digest(*self.parts)  # what every page depends on
+        self.env = environment_digest(site, digests, digest_of)
         self._held: list[set[int]] = [set()]
         self._reducers = signing_reducers(digest_of, self._held)
         self._digest_of = digest_of
@@ -318,9 +328,7 @@ def _kept_signatures(signer: _Signer, site: Site, outputs: list[Output], paths: 
     """The signatures the last build recorded that still hold (output path -> signature):
     after a few posts changed, those of every page they cannot reach (holdings.pages_to_sign,
     whose answer comes second; None: every page is signed)."""
-    reuse = (pages_to_sign(last.holdings, signer.env, site.articles, paths, [output.family for output in outputs],
-                           digest_of, last.versions)
-             if last is not None else None)
+    reuse = pages_to_sign(last.changes, paths, [output.family for output in outputs]) if last is not None else None
     if reuse is None:
         return {}, None
     kept = {}

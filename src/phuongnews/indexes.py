@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -91,9 +91,10 @@ RELATED_COUNT = 3
 RELATED_WINDOW = 3
 
 
-def related(articles: Sequence[Article], count: int = RELATED_COUNT,
-            window: int = RELATED_WINDOW) -> dict[str, tuple[Article, ...]]:
-    """Article URL -> up to `count` other posts sharing its units, closest in time first.
+def related(articles: Sequence[Article], count: int = RELATED_COUNT, window: int = RELATED_WINDOW,
+            among: Collection[str] | None = None) -> dict[str, tuple[Article, ...]]:
+    """Article URL -> up to `count` other posts sharing its units, closest in time first;
+    for the posts whose sources are `among` alone, if given.
 
     Candidates are the `window` neighbours on each side in each of its units' date-ordered
     lists, so the cost grows with the number of posts, not its square. Ranked by units shared,
@@ -122,6 +123,8 @@ def related(articles: Sequence[Article], count: int = RELATED_COUNT,
     addresses = [article.url for article in articles]
     result: dict[str, tuple[Article, ...]] = {}
     for number, (moment, mask) in enumerate(zip(moments, masks)):
+        if among is not None and articles[number].source not in among:
+            continue
         candidates = set(near[number])
         candidates.discard(number)
         ranked = sorted([(-(mask & masks[other]).bit_count(), abs(moment - moments[other]), addresses[other], other)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
 
@@ -44,7 +44,7 @@ class Meta:
 class Output:
     url: str
     template: str
-    context: dict = field(compare=False)
+    context: dict | None = field(compare=False)  # None: planned as an address alone (see plan)
     source: str | None = None  # the clerk's file behind this page, for collision errors
     # What the page's values are made from, for an incremental build to tell which pages a
     # change of posts can reach (reach.py): ("post", source) for a post's own pages, ("unit",
@@ -112,18 +112,26 @@ def _derived(article: Article, config: SiteConfig) -> Derived:
 
 
 def plan(site: Site, index_memo: search.IndexMemo | None = None,
-         search_files: Callable[[], list[Output]] | None = None) -> list[Output]:
+         search_files: Callable[[], list[Output]] | None = None,
+         posts_planned: Collection[str] | None = None) -> list[Output]:
     """`index_memo`: for a caller that plans again and again (the preview), the search index
     is made from the last one it planned (search.IndexMemo). `search_files`: gives
     `search_outputs(site)`, for a caller that has them made meanwhile on another core (the
     build: they are a third of planning); asked for once everything else is planned. The
-    outputs are the same either way."""
+    outputs are the same either way. `posts_planned`: sources of the posts whose article
+    pages get their values; every other article page is planned as an address alone
+    (context None: see `unplanned`), for a build that will neither sign nor render it."""
     with collector_paused():  # thousands of outputs, contexts and strings; no cycles
-        return _plan(site, index_memo, search_files)
+        return _plan(site, index_memo, search_files, posts_planned)
+
+
+def unplanned(outputs: list[Output]) -> bool:
+    """Whether some of these pages were planned as addresses alone (plan's `posts_planned`)."""
+    return any(output.context is None for output in outputs)
 
 
 def _plan(site: Site, index_memo: search.IndexMemo | None,
-          search_files: Callable[[], list[Output]] | None) -> list[Output]:
+          search_files: Callable[[], list[Output]] | None, posts_planned: Collection[str] | None) -> list[Output]:
     config = site.config
     patterns = config.urls
     articles = site.articles
@@ -142,12 +150,15 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         "year_counts": [(year, len(items)) for year, items in year_groups.items()],
     }))
 
-    related = indexes.related(articles)
+    related = indexes.related(articles, among=posts_planned)
     # config.unit looks through the units: asked twice a post, a dict of them is quicker.
     unit_of = {unit.key: unit for unit in reversed(config.units)}.__getitem__  # the first of a key, as config.unit
     derived = {id(article): _derived(article, config) for article in articles}  # each made at most once
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
+        if posts_planned is not None and article.source not in posts_planned:
+            outputs.append(Output(article.url, "article.html", None, article.source, ("post", article.source)))
+            continue
         newer = articles[index - 1] if index > 0 else None
         older = articles[index + 1] if index + 1 < len(articles) else None
         outputs.append(Output(article.url, "article.html", {
