@@ -39,7 +39,7 @@ from phuongnews.fingerprint import FileDigests, known_reducers, signature
 from phuongnews.models import Article, Page, Speaker
 from phuongnews.people import Appearance, Person, gather_people
 from phuongnews.plan import plan
-from phuongnews.render import make_environment, read_names
+from phuongnews.render import make_environment, read_names, read_names_kept
 
 YEARS = ("2021", "2022", "2023")
 UNITS = ("[mttq]", "[doan-tn]", "[mttq, hoi-ccb]", "[hoi-ccb, doan-tn]")
@@ -548,6 +548,15 @@ def test_the_values_a_template_can_read_are_found_through_the_templates_it_uses(
     assert reads["dynamic.html"] is None
     assert reads["broken.html"] is None
     assert reads["missing.html"] is None
+    # Kept between builds under a key (of the program and templates): found again only for another.
+    kept_in, names = tmp_path / "kept", ["page.html", "_head.html", "dynamic.html"]
+    found = read_names(env, names)
+    assert read_names_kept(env, names, kept_in, "key 1") == found  # found, and kept
+    parsed = []
+    env.parse = lambda *args: parsed.append(args) or jinja2.Environment.parse(env, *args)
+    assert read_names_kept(env, names, kept_in, "key 1") == found and not parsed  # read from the kept file
+    assert read_names_kept(env, names, kept_in, "key 2") == found and parsed  # another key: parsed again
+    assert len(list(kept_in.iterdir())) == 1  # and the first key's file is gone
 
 
 def test_a_static_file_replaced_by_one_of_the_same_size_is_published(site_factory, tmp_path, capsys):

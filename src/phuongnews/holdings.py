@@ -142,18 +142,26 @@ def after_changes(last: Holdings, env: str, articles: Sequence[Article], paths: 
     (`pages_held`, as in make_holdings) hold what their signing found, and the pages that
     kept their signature (`kept`) what they held before."""
     source_of = {id(article): article.source for article in articles}
-    held: dict[str, list[str]] = {}
+    kept = set(kept).difference(pages_held)
+    held: dict[str, list[str] | tuple[str, ...]] = {}
     for source, found in last.held.items():
-        still = [path for path in found if path in kept and path not in pages_held]
-        if still:  # (a page kept holds no post that went: those are all signed again)
-            held[source] = still
+        # (A page kept holds no post that went: those are all signed again.)
+        if kept.issuperset(found):  # most posts: none of their pages was signed again
+            held[source] = found
+        else:
+            still = [path for path in found if path in kept]
+            if still:
+                held[source] = still
     unheld = []
+    added: dict[str, list[str]] = {}
     for path, ids in pages_held.items():
         sources = [source_of[i] for i in ids or () if i in source_of]
         if not sources:
             unheld.append(path)
         for source in sources:
-            held.setdefault(source, []).append(path)
+            added.setdefault(source, []).append(path)
+    for source, found in added.items():
+        held[source] = (*held.get(source, ()), *found)
     return Holdings(env, tuple(source_of.values()), tuple(paths),
                     {article.source: digest_of[id(article)] for article in articles},
                     {article.source: keys[article.source] for article in articles},

@@ -41,7 +41,7 @@ from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Appearance, Person
 from phuongnews.plan import Output, unplanned
-from phuongnews.render import TEMPLATES_DIR, make_environment, read_names, render_page
+from phuongnews.render import TEMPLATES_DIR, make_environment, read_names_kept, render_page
 from phuongnews.writer import MARKER, Staging
 
 
@@ -98,7 +98,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     # render. Pages that an edit of posts' bodies cannot have changed keep their signature
     # (holdings.py) and go to a worker only if their file moved.
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
-    signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs))
+    signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs), templates_cache)
               if digest_of is not None else None)
     kept, reuse = (_kept_signatures(signer, site, outputs, paths, digest_of, previous, last)
                    if signer is not None and previous else ({}, None))
@@ -264,7 +264,7 @@ class _Signer:
     per build; forked workers use their own copy (the shared people it digests stay theirs)."""
 
     def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str],
-                 templates: jinja2.Environment, template_names: Iterable[str]):
+                 templates: jinja2.Environment, template_names: Iterable[str], kept_in: Path | None = None):
         self.env = environment_digest(site, digests, digest_of)
         self._held: list[set[int]] = [set()]
         self._reducers = signing_reducers(digest_of, self._held)
@@ -273,7 +273,8 @@ class _Signer:
         # count of their appearances, which the stock person.html does not show, so a post
         # added for them would otherwise render every one of their pages again for nothing.
         # (The templates' text is in `env`: when it changes, every page is signed anew.)
-        self._reads = read_names(templates, set(template_names))  # the data files' "" included: None
+        # (Kept in `kept_in` between builds; the data files' "" included: None.)
+        self._reads = read_names_kept(templates, template_names, kept_in, self.env)
 
     def __call__(self, output: Output) -> tuple[str | None, set[int] | None]:
         held = self._held[0] = set()

@@ -6,6 +6,9 @@ and every template fault reported as templates/<name>:<line>.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from markupsafe import Markup
 
 from phuongnews import urls
 from phuongnews.errors import ErrorList
+from phuongnews.fingerprint import text_digest
 from phuongnews.models import Article, Site
 from phuongnews.plan import RAW, Output, task_groups
 from phuongnews.vietnamese import format_date_en, format_date_vi
@@ -125,6 +129,31 @@ def read_names(env: jinja2.Environment, templates: Iterable[str]) -> dict[str, f
         return frozenset(names)
 
     return {name: reads(name) for name in templates}
+
+
+def read_names_kept(env: jinja2.Environment, templates: Iterable[str], folder: Path | None,
+                    key: str) -> dict[str, frozenset[str] | None]:
+    """read_names, kept between builds in `folder` (the build cache's, beside the compiled
+    templates) under `key`, a digest of the program and the templates: parsing every template
+    again is a tenth of a build after one added post. Anything amiss with the kept file, and
+    they are found again."""
+    names = sorted(set(templates))
+    if folder is None:
+        return read_names(env, names)
+    path = folder / f"read-names-{text_digest(key, *names)}.pickle"
+    with contextlib.suppress(Exception):
+        found = pickle.loads(path.read_bytes())
+        if isinstance(found, dict) and sorted(found) == names:
+            return found
+    found = read_names(env, names)
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("read-names-*.pickle"):  # another program's or templates'
+            old.unlink()
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(found, 5))
+        os.replace(temporary, path)
+    return found
 
 
 # What jinja2.pass_context marks a function with.
