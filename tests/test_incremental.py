@@ -656,8 +656,8 @@ def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkey
     # A fault in the dependency tracking: every page keeps the signature the last build recorded.
     real_kept = incremental._kept_signatures
 
-    def stale(signer, site_, outputs, paths, digest_of, previous, last):
-        _, reuse = real_kept(signer, site_, outputs, paths, digest_of, previous, last)
+    def stale(outputs, paths, previous, last):
+        _, reuse = real_kept(outputs, paths, previous, last)
         return {path: record.signature for path, record in previous.items() if record.signature is not None}, reuse
 
     monkeypatch.setattr(incremental, "_kept_signatures", stale)

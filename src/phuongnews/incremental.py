@@ -71,7 +71,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`, and `folders`
     the dates of its folders (folder_stamps), to tell it is as left; `last`: what
-    lets the build sign only the pages an edit of posts' bodies touched; `keep_readings`:
+    lets the build sign only the pages a few changed posts reach; `keep_readings`:
     note which pages read which posts' bodies, for quickedit.py (Written.readings);
     `templates_cache`: where compiled templates are kept (render.make_environment);
     `full_plan`: the plan with every page's values, when `outputs` has pages planned as
@@ -95,13 +95,12 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     # Without a cache there are no signatures, and every page is rendered. With one, a page is
     # signed by the worker that would render it, and rendered there only if its signature or
     # its file moved: one pass over the cores, not one to sign and another, forked again, to
-    # render. Pages that an edit of posts' bodies cannot have changed keep their signature
-    # (holdings.py) and go to a worker only if their file moved.
+    # render. Pages that the posts changed since the last build cannot reach keep their
+    # signature (holdings.py, reach.py) and go to a worker only if their file moved.
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
     signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs), templates_cache)
               if digest_of is not None else None)
-    kept, reuse = (_kept_signatures(signer, site, outputs, paths, digest_of, previous, last)
-                   if signer is not None and previous else ({}, None))
+    kept, reuse = _kept_signatures(outputs, paths, previous, last) if signer is not None and previous else ({}, None)
 
     def unchanged(path: str, sig: str | None, source: str = "") -> bool:
         return _as_recorded(previous.get(path), sig, on_disk.get(path), source)
@@ -323,9 +322,8 @@ def _place(items: tuple, item) -> int | None:
     return None
 
 
-def _kept_signatures(signer: _Signer, site: Site, outputs: list[Output], paths: list[str],
-                     digest_of: Mapping[int, str], previous: Mapping[str, OutputRecord], last: LastSigned | None,
-                     ) -> tuple[dict[str, str], Reuse | None]:
+def _kept_signatures(outputs: list[Output], paths: list[str], previous: Mapping[str, OutputRecord],
+                     last: LastSigned | None) -> tuple[dict[str, str], Reuse | None]:
     """The signatures the last build recorded that still hold (output path -> signature):
     after a few posts changed, those of every page they cannot reach (holdings.pages_to_sign,
     whose answer comes second; None: every page is signed)."""
