@@ -352,8 +352,11 @@ def test_port_in_use_is_a_clear_error(site, capsys):
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_stops_cleanly(site, stop):
     env = {**os.environ, "PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1"}
+    # As a terminal starts it: a suite run in the background (`cmd &` in a script) ignores
+    # SIGINT, and a child would inherit that and never see the Ctrl-C.
     process = subprocess.Popen([sys.executable, "-m", "phuongnews", "serve", "--site", str(site), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
     try:
         lines = []
         while not any("http://" in line for line in lines):
