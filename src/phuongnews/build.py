@@ -242,8 +242,7 @@ def _build(options: BuildOptions) -> BuildResult:
                       if cache and parses and not first else None)
         last_signed = _last_signed(cache, holdings, site, digests, parses[0].digest_of) if cache and parses else None
         # Only the posts whose pages may change get their pages' values planned (holdings.py).
-        posts_planned = posts_to_plan(last_signed.changes, site.articles,
-                                      lambda article: urls.output_path(article.url)) if last_signed else None
+        posts_planned = posts_to_plan(last_signed.changes, site.articles) if last_signed else None
         outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index, posts_planned)
         planned = time.perf_counter()
 
@@ -289,8 +288,8 @@ def _last_signed(cache: BuildCache, holdings: Holdings | None, site: Site, diges
     def versions(wanted: list[str]) -> dict[str, Article]:
         return {key: value[0] for key, (_, value) in cache.parses(wanted).items()}
 
-    changes = changes_since(holdings, environment_digest(site, digests, digest_of), site.articles, digest_of, versions)
-    return LastSigned(holdings, keys, changes)
+    env = environment_digest(site, digests, digest_of)
+    return LastSigned(holdings, keys, env, changes_since(holdings, env, site.articles, digest_of, versions))
 
 
 def _last_index(cache: BuildCache, out_dir: Path, site: Site, digest_of: Mapping[int, str],

@@ -164,10 +164,9 @@ class BuildCache:
             wanted = set(keys)
             rows = (row for row in self.db.execute("SELECT key, deps, value FROM parses") if row[0] in wanted)
         else:
-            rows = (row for start in range(0, len(keys), 900)  # SQLite's limit on parameters
-                    for row in self.db.execute(
-                        f"SELECT key, deps, value FROM parses WHERE key IN ({','.join('?' * len(keys[start:start + 900]))})",
-                        keys[start:start + 900]))
+            chunks = (keys[start:start + 900] for start in range(0, len(keys), 900))  # SQLite's limit on parameters
+            rows = (row for chunk in chunks for row in self.db.execute(
+                f"SELECT key, deps, value FROM parses WHERE key IN ({','.join('?' * len(chunk))})", chunk))
         for key, deps, value in rows:
             with contextlib.suppress(Exception):  # an entry that does not load is a miss
                 found[key] = ({} if deps == _NO_DEPS else pickle.loads(deps), pickle.loads(value))

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from phuongnews import urls
 from phuongnews.models import Article
 from phuongnews.reach import reached_families
 
@@ -111,13 +112,13 @@ def changes_since(last: Holdings | None, env: str, articles: Sequence[Article], 
     return Changes(changed, held, False, frozenset(reached), last.paths)
 
 
-def posts_to_plan(changes: Changes | None, articles: Sequence[Article], page_path: Callable[[Article], str]) -> set[str] | None:
+def posts_to_plan(changes: Changes | None, articles: Sequence[Article]) -> set[str] | None:
     """Sources of the posts whose own pages the plan must make whole (plan.plan's
     `posts_planned`): those whose pages may be signed again; None: every post's."""
     if changes is None or changes.body_only:
         return None
     planned = {family[1] for family in changes.reached if family[0] == "post"}
-    planned.update(article.source for article in articles if page_path(article) in changes.held)
+    planned.update(article.source for article in articles if urls.output_path(article.url) in changes.held)
     return planned
 
 

@@ -98,7 +98,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     # render. Pages that the posts changed since the last build cannot reach keep their
     # signature (holdings.py, reach.py) and go to a worker only if their file moved.
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
-    signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs), templates_cache)
+    signer = (_Signer(site, digests, digest_of, env, (output.template for output in outputs), templates_cache,
+                      last.env if last is not None else None)
               if digest_of is not None else None)
     kept, reuse = _kept_signatures(outputs, paths, previous, last) if signer is not None and previous else ({}, None)
 
@@ -242,6 +243,7 @@ class LastSigned:
 
     holdings: Holdings | None
     keys: Mapping[str, str]  # source -> parse key, of this load
+    env: str  # environment_digest of this build, which `changes` was judged by
     changes: Changes | None = None
 
 
@@ -263,8 +265,10 @@ class _Signer:
     per build; forked workers use their own copy (the shared people it digests stay theirs)."""
 
     def __init__(self, site: Site, digests: FileDigests, digest_of: Mapping[int, str],
-                 templates: jinja2.Environment, template_names: Iterable[str], kept_in: Path | None = None):
-        self.env = environment_digest(site, digests, digest_of)
+                 templates: jinja2.Environment, template_names: Iterable[str], kept_in: Path | None = None,
+                 env: str | None = None):
+        # `env`: environment_digest, if the caller has it (the build does, from LastSigned).
+        self.env = env or environment_digest(site, digests, digest_of)
         self._held: list[set[int]] = [set()]
         self._reducers = signing_reducers(digest_of, self._held)
         self._digest_of = digest_of
