@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import jinja2
 import pytest
-from conftest import REPO, make_site, post
+from conftest import MINIMAL_CONFIG, REPO, make_site, post
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -30,13 +30,13 @@ from phuongnews import build as build_module
 from phuongnews import content as content_module
 from phuongnews import incremental, workers, writer
 from phuongnews import search as search_module
-from phuongnews.build import BuildOptions, build
+from phuongnews.build import BuildOptions, build, verify
 from phuongnews import buildcache as buildcache_module
 from phuongnews.buildcache import FOLDER, BuildCache
 from phuongnews.cli import main
-from phuongnews.errors import BuildFailed
+from phuongnews.errors import BuildFailed, SourceError
 from phuongnews.fingerprint import FileDigests, known_reducers, signature
-from phuongnews.models import Article, Page, Speaker
+from phuongnews.models import Article, Page, Speaker, give_heavy, is_light
 from phuongnews.people import Appearance, Person, gather_people
 from phuongnews.plan import plan
 from phuongnews.render import make_environment, read_names, read_names_kept
@@ -906,3 +906,116 @@ def test_cached_parses_read_by_key_or_by_reading_the_table_through_are_the_same(
     assert len(keys) >= 3 and by_key.keys() == set(keys[1:])
     assert {key: (deps, repr(value)) for key, (deps, value) in by_key.items()} == \
            {key: (deps, repr(value)) for key, (deps, value) in read_through.items()}
+
+
+# --- Posts loaded light: bodies read for the pages rendered ----------------------------------
+
+def test_a_light_post_and_its_heavy_part_make_the_post_again(site_factory, tmp_path):
+    site = site_factory(SITE)
+    built = build(BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1, cache=False))
+    for article in built.site.articles:
+        light, heavy = buildcache_module.parse_parts((article, (), ()))
+        again = pickle.loads(light)[0]
+        assert is_light(again) is False and "derived" not in vars(again)  # nothing of the heavy part yet
+        give_heavy(again, heavy)
+        assert is_light(again)
+        assert again == article and again.body_html == article.body_html and again.derived == article.derived
+        assert not is_light(again)
+        assert pickle.loads(pickle.dumps(again)) == article  # whole again once its heavy part is taken
+
+
+def test_cached_parses_read_light_are_the_parses_read_whole(site_factory, tmp_path):
+    site = site_factory(SITE)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1))
+    cache = BuildCache(site)
+    try:
+        keys = [key for (key,) in cache.db.execute("SELECT key FROM parses")]
+        whole, light = cache.parses(keys), cache.parses(keys, light=True)
+        assert len(whole) == len(keys) == len(light) >= 3
+        posts = [key for key in keys if type(light[key][1][0]) is Article]
+        assert len(posts) == 3 and all(is_light(light[key][1][0]) for key in posts)
+        assert all(light[key] == whole[key] for key in keys)  # bodies included: read from the cache now
+        assert all(light[key][1][0].derived == whole[key][1][0].derived for key in posts)
+    finally:
+        cache.close()
+
+
+def test_after_an_added_post_only_the_posts_on_pages_rendered_are_read_whole(site_factory, tmp_path):
+    others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[hoi-ccb]")
+              for n in range(1, 16)}
+    site = site_factory({**SITE, **others, "site.yaml": MINIMAL_CONFIG + "feed_items: 3\n"})
+    options = BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1)  # one process: its posts are these
+    build(options)
+    # The oldest post of all: in no feed, and on a day of its own (the search index is patched).
+    (site / "content/posts/2019/tin-cu.md").parent.mkdir()
+    (site / "content/posts/2019/tin-cu.md").write_text(post(title="Tin cũ", date="2019-04-30", units="[hoi-ccb]"),
+                                                       encoding="utf-8")
+    result = build(options)
+    light = {article.source for article in result.site.articles if is_light(article)}
+    # Its neighbour, and the posts it is related to, were rendered again with their bodies …
+    assert not light & {"content/posts/2020/tin-1.md", "content/posts/2020/tin-2.md", "content/posts/2020/tin-3.md"}
+    # … the others were planned from what the cache keeps light.
+    assert {"content/posts/2022/ra-quan.md", "content/posts/2023/hoi-nghi.md", "content/posts/2020/tin-9.md"} <= light
+    assert len(light) >= 12
+    assert verify(options)[1] == []
+
+
+def test_a_build_whose_cache_another_build_changed_meanwhile_stops_and_writes_nothing(site_factory, tmp_path, capsys,
+                                                                                        monkeypatch):
+    others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[hoi-ccb]")
+              for n in range(1, 16)}
+    site, out = site_factory({**SITE, **others}), tmp_path / "web"
+    command = ("build", "--site", str(site), "--out", str(out))
+    assert run(capsys, *command)[0] == 0
+    before = tree(out)
+    (site / "content/posts/2020/tin-moi.md").write_text(post(title="Tin mới", date="2020-05-08", units="[hoi-ccb]"),
+                                                        encoding="utf-8")
+    loaded = build_module.load_site
+
+    def load_then_another_build_saves(*args, **kwargs):
+        # Another build of the site, with other settings, keeps its own parses: this one's go.
+        site_loaded = loaded(*args, **kwargs)
+        db = sqlite3.connect(site / FOLDER / "cache.sqlite")
+        db.execute("DELETE FROM parses")
+        db.commit()
+        db.close()
+        return site_loaded
+
+    monkeypatch.setattr(build_module, "load_site", load_then_another_build_saves)
+    code, out_text, err = run(capsys, *command)
+    assert code == 1, out_text
+    assert ".phuongnews-cache/build/cache.sqlite: bộ nhớ đệm của trang đã bị một lần dựng khác thay đổi" in err
+    assert "chạy lại lệnh dựng" in err and "Traceback" not in err
+    assert tree(out) == before
+    monkeypatch.setattr(build_module, "load_site", loaded)
+    assert run(capsys, *command, "--verify")[0] == 0  # run again, as the message says
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers fork")
+def test_light_posts_are_read_whole_by_forked_workers_or_stop_the_build_plainly(site_factory, tmp_path,
+                                                                              forking_small_sites):
+    site = site_factory(SITE)
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1))
+    cache = BuildCache(site)
+    try:
+        keys = [key for (key,) in cache.db.execute("SELECT key FROM parses")]
+        posts = [value[0] for _, value in cache.parses(keys, light=True).values() if type(value[0]) is Article]
+        posts.sort(key=lambda article: article.source)
+        # Each worker reads them on a connection of its own (one must not cross a fork).
+        assert workers.run(lambda article: article.body_html, posts, 2) == \
+               [post_whole.body_html for post_whole in sorted(build(BuildOptions(
+                   site_dir=site, out_dir=tmp_path / "web2", jobs=1, cache=False)).site.articles,
+                   key=lambda article: article.source)]
+        assert all(is_light(article) for article in posts)  # the workers' copies were read, not these
+        cache.db.execute("DELETE FROM parses")
+        with pytest.raises(BuildFailed) as failed:
+            workers.run(lambda article: article.body_html, posts, 2)
+        assert [error.code for error in failed.value.errors] == ["cache.changed"]
+    finally:
+        cache.close()
+
+
+def test_a_build_failure_travels_from_a_worker_whole():
+    failed = BuildFailed([SourceError("content/posts/a.md", 3, "cache.changed")])
+    again = pickle.loads(pickle.dumps(failed))
+    assert type(again) is BuildFailed and again.errors == failed.errors

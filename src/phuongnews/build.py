@@ -226,7 +226,8 @@ def _build(options: BuildOptions) -> BuildResult:
         def reuse(config: SiteConfig) -> ParseReuse | None:
             if cache is None:
                 return None
-            parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, cache.parses,
+            # Light: a post's body and derived values are read when first asked for (buildcache).
+            parses.append(ParseReuse(parse_scope(config, options.site_dir), digests, lambda keys: cache.parses(keys, light=True),
                                      store=cache.parse_writer(), held=cache.parses_held, digest_in_workers=first))
             return parses[-1]
 

@@ -3,7 +3,9 @@
 
 Its tables are each keyed so that a stale entry can never be mistaken for a fresh one:
 - `parses`: a post's or page's parse (model and warnings) by the digest of everything parsing
-  depends on, with the site files it consulted (photos, a cover) and their digests then;
+  depends on, with the site files it consulted (photos, a cover) and their digests then; a
+  post's body and derived values in a column apart (`heavy`, models.LightArticle), which a
+  build that renders a few pages reads for those pages' posts alone;
 - `files`: the digest of each site file by its stamp, so unchanged files are not read again;
 - `outputs`: for the output folder last written, each file's page signature and its stamp on
   disk then, so an unchanged page is neither rendered nor written again;
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -36,12 +39,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from phuongnews import models
+from phuongnews.errors import BuildFailed, SourceError
 from phuongnews.fingerprint import Stamp, program_digest
 from phuongnews.holdings import Holdings
 
 FOLDER = Path(".phuongnews-cache") / "build"
 TEMPLATES_FOLDER = Path(".phuongnews-cache") / "templates"  # Jinja's compiled templates (render.make_environment)
-_SCHEMA = 4
+_SCHEMA = 5
 # A cached post takes about 11 KB: on SQLite's usual 4 KB pages, three pages and a system
 # call (and later a read) for each, and the WAL writes every page twice. 10,000 such rows on
 # 64 KB pages: written with half the CPU (0.42 → 0.22 s), read back in two thirds of the
@@ -93,6 +98,7 @@ class BuildCache:
     def __init__(self, site_dir: Path):
         self.folder = site_dir / FOLDER
         self.db: sqlite3.Connection | None = None
+        self._reader: _HeavyReader | None = None
         self.templates_folder: Path | None = None  # None: templates are compiled every build
         with contextlib.suppress(OSError, sqlite3.Error):
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -130,7 +136,7 @@ class BuildCache:
                              "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS readers; DROP TABLE IF EXISTS body_reads; "
                              "DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS patches;")
         db.executescript("""
-            CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB);
+            CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, deps BLOB, value BLOB, heavy BLOB);
             CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB);
             CREATE TABLE IF NOT EXISTS builds (folder TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT PRIMARY KEY, value BLOB);
@@ -152,25 +158,40 @@ class BuildCache:
             return {}
         return {**(self._value("SELECT value FROM files", ()) or {}), **self._patches("files", "")}
 
-    def parses(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, str], object]]:
-        """key -> (deps: site path -> digest, value) for the keys that are cached."""
+    def parses(self, keys: Iterable[str], light: bool = False) -> dict[str, tuple[dict[str, str], object]]:
+        """key -> (deps: site path -> digest, value) for the keys that are cached. `light`: each
+        post's body and derived values are read from the cache when first asked for (by this
+        process or a forked one), not now; for a build, which is done with them before the
+        cache can change (see _HeavyReader)."""
         if self.db is None:
             return {}
         found = {}
         keys = list(keys)
+        heavy_column = "NULL" if light else "heavy"
         if len(keys) >= SCAN_FROM:
             # Most of the table (it holds one site's worth): reading it through is four times
             # quicker than looking up each key (0.03 s against 0.13 s at 10,000 posts).
             wanted = set(keys)
-            rows = (row for row in self.db.execute("SELECT key, deps, value FROM parses") if row[0] in wanted)
+            rows = (row for row in self.db.execute(f"SELECT key, deps, value, {heavy_column} FROM parses") if row[0] in wanted)
         else:
             chunks = (keys[start:start + 900] for start in range(0, len(keys), 900))  # SQLite's limit on parameters
             rows = (row for chunk in chunks for row in self.db.execute(
-                f"SELECT key, deps, value FROM parses WHERE key IN ({','.join('?' * len(chunk))})", chunk))
-        for key, deps, value in rows:
+                f"SELECT key, deps, value, {heavy_column} FROM parses WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        reader = self._heavy_reader() if light else None
+        for key, deps, value, heavy in rows:
             with contextlib.suppress(Exception):  # an entry that does not load is a miss
-                found[key] = ({} if deps == _NO_DEPS else pickle.loads(deps), pickle.loads(value))
+                result = pickle.loads(value)
+                if type(result[0]) is models.Article:  # kept light (parse_parts)
+                    if heavy is None and reader is None:
+                        continue  # its heavy part is missing: a miss
+                    models.give_heavy(result[0], heavy if heavy is not None else (reader, key))
+                found[key] = ({} if deps == _NO_DEPS else pickle.loads(deps), result)
         return found
+
+    def _heavy_reader(self) -> _HeavyReader:
+        if self._reader is None:
+            self._reader = _HeavyReader(self.folder / "cache.sqlite")
+        return self._reader
 
     def parses_held(self, keys: list[str]) -> set[str]:
         """Those of `keys` the parses table holds."""
@@ -185,7 +206,7 @@ class BuildCache:
         return found
 
     def parse_writer(self):
-        """A function that keeps parses, (key, pickled deps, pickled value) each, in the parses
+        """A function that keeps parses, (key, pickled deps, light and heavy part: parse_parts) each, in the parses
         table from another process (a forked parse worker), on a connection of its own: a
         connection must not cross a fork. Parses are keyed by everything they depend on, so one
         kept by a build that then fails is still true. None without a cache."""
@@ -193,12 +214,12 @@ class BuildCache:
             return None
         path = self.folder / "cache.sqlite"
 
-        def keep(rows: list[tuple[str, bytes, bytes]]) -> None:
+        def keep(rows: list[tuple[str, bytes, bytes, bytes | None]]) -> None:
             with contextlib.suppress(sqlite3.Error):  # not kept: the build saves them itself (parses_held)
                 db = sqlite3.connect(path, timeout=60, isolation_level=None)
                 try:
                     db.execute("BEGIN IMMEDIATE")
-                    db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)", rows)
+                    db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?)", rows)
                     db.execute("COMMIT")
                 finally:
                     db.close()
@@ -339,8 +360,8 @@ class BuildCache:
                 db.execute("ROLLBACK")
 
     def _save_parses(self, new_parses: Mapping[str, tuple[dict, object]]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
-                            ((key, pickle.dumps(deps, 5), pickle.dumps(value, 5)) for key, (deps, value) in new_parses.items()))
+        self.db.executemany("INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?)",
+                            ((key, pickle.dumps(deps, 5), *parse_parts(value)) for key, (deps, value) in new_parses.items()))
 
     def _save_readings(self, folder: str, readings: Readings | None) -> None:
         db = self.db
@@ -378,10 +399,54 @@ class BuildCache:
             self.db.execute("COMMIT")
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
+
+
+def parse_parts(result: tuple) -> tuple[bytes, bytes | None]:
+    """A parse (model, errors, warnings) pickled as the parses table keeps it: a post less its
+    body and derived values, and those apart (None for a page)."""
+    model = result[0]
+    if type(model) is not models.Article:
+        return pickle.dumps(result, 5), None
+    return pickle.dumps((models.LightArticle(model), *result[1:]), 5), models.heavy_part(model)
+
+
+class _HeavyReader:
+    """Reads posts' heavy parts (parse_parts) from the cache as a light post's are first asked
+    for, on a connection of each process's own: a connection must not cross a fork, and a
+    render worker reads the bodies of the pages it renders.
+
+    The build that loaded those posts keeps their keys, so the rows stay until it saves. Only
+    another build of the site with other settings, saving meanwhile, could drop them: then
+    this build stops with a message to run it again, and writes nothing; the next one parses
+    those posts again."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def __call__(self, key: str) -> bytes:
+        row = None
+        with contextlib.suppress(sqlite3.Error):
+            if self._pid != os.getpid():
+                self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+                self._pid = os.getpid()
+            row = self._db.execute("SELECT heavy FROM parses WHERE key=?", (key,)).fetchone()
+        if row is None or row[0] is None:
+            raise BuildFailed([SourceError(str(FOLDER / "cache.sqlite"), None, "cache.changed")])
+        return row[0]
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db, self._pid = None, 0
 
 
 # From this many keys asked for, BuildCache.parses reads the whole table.

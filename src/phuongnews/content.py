@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import os
 import pickle
 import re
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phuongnews import plan, urls, workers
+from phuongnews.buildcache import parse_parts
 from phuongnews.config import resolver
 from phuongnews.dates import parse_date
 from phuongnews.errors import ErrorList, SourceError
@@ -21,7 +23,7 @@ from phuongnews.frontmatter import split_front_matter
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
-from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList
+from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList, give_heavy
 from phuongnews.people import person_key
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name, source_from_bytes
@@ -92,11 +94,20 @@ class ParseReuse:
 
     def key(self, *parts: str) -> str:
         if self.known_keys is None:
-            return text_digest(self.scope, *parts)
+            return parse_key(self.scope, *parts)
         found = self.known_keys.get(parts)
         if found is None:
-            found = self.known_keys[parts] = text_digest(self.scope, *parts)
+            found = self.known_keys[parts] = parse_key(self.scope, *parts)
         return found
+
+
+def parse_key(scope: str, kind: str, source: str, stem: str, digest: str) -> str:
+    """The key of a file's parse in the build cache: everything its result depends on but the
+    site files it consulted. One digest of the parts joined by NUL, which none of them can
+    hold (a path cannot, the others are names and hex digests): half of text_digest's cost,
+    which feeds each part in with its length (10,000 keys: 0.02 s against 0.04 s)."""
+    return hashlib.blake2b("\0".join((scope, kind, source, stem, digest)).encode("utf-8", "surrogatepass"),
+                           digest_size=20).hexdigest()
 
 
 def parse_scope(config: SiteConfig, site_dir: Path) -> str:
@@ -153,7 +164,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
                 consulted[index] = hit[0]
     missing = [index for index in todo if results[index] is None]
     parse = file_parser(site_dir, config, static_dir)
-    kept: list[tuple[str, bytes, bytes]] = []  # a worker's parses for the cache, until its chunk is done
+    kept: list[tuple[str, bytes, bytes, bytes | None]] = []  # a worker's parses for the cache, until its chunk is done
 
     def read_and_parse(index: int, data: bytes | None = None):
         """`data`: the file's bytes, if they were read already (to digest them)."""
@@ -177,18 +188,22 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         result, names = read_and_parse(index, data)
         if not workers.in_worker():
             return result, names, None  # made here: `keys` and the digests are this process's
-        value = pickle.dumps(result, 5)
+        parts = parse_parts(result)  # as the cache keeps it, and so sent here
         if reuse is not None and reuse.store is not None and result[0] is not None and not result[1]:
-            kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), value))
-        return value, names, digested
+            kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), *parts))
+        return parts, names, digested
 
     def flush() -> None:
         if kept:
             reuse.store(kept)
             kept.clear()
 
-    def received(sent: tuple[bytes, list[str], tuple | None]):
-        return pickle.loads(sent[0]), sent[1], sent[2]
+    def received(sent: tuple[tuple[bytes, bytes | None], list[str], tuple | None]):
+        (light, heavy), names, digested = sent
+        result = pickle.loads(light)
+        if heavy is not None:  # a post's body and derived values: unpickled when first read
+            give_heavy(result[0], heavy)
+        return result, names, digested
 
     for index, (result, names, digested) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received,
                                                                      fresh=False)):

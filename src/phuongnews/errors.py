@@ -37,6 +37,9 @@ class BuildFailed(Exception):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = sorted(errors, key=SourceError.sort_key)
 
+    def __reduce__(self):  # raised in a worker process, it travels to the build pickled
+        return type(self), (self.errors,)
+
 
 class ErrorList(list):
     """A list of SourceError with a shorthand to add one."""

@@ -42,21 +42,21 @@ class LastIndex:
     names: frozenset[str]  # the site URLs of its index files
 
 
-def patched_index(last: LastIndex, articles: Sequence[Article], entries: Sequence[search.SearchEntry],
+def patched_index(last: LastIndex, articles: Sequence[Article], entry: Callable[[Article], search.SearchEntry],
                   config: SiteConfig, folder: str) -> dict[str, bytes] | None:
-    """Site URL -> bytes of every index file for `articles` (the site's order) and their
-    `entries`, patched from `last`; None when assembling afresh is needed or quicker."""
-    now = {article.source: entry for article, entry in zip(articles, entries)}
-
-    def entry_then(source: str) -> search.SearchEntry | None:
-        # A post whose digest is the same has the entry it had (same program, same settings).
-        return last.changed[source] if source in last.changed else now.get(source)
-
-    then = [entry_then(source) for source in last.posts]
-    if None in then:
-        return None  # a post that went, without its last entry
-    numbering, after = search.numbered(entries)
-    numbering_then, before = search.numbered(then)
+    """Site URL -> bytes of every index file for `articles` (the site's order), whose entries
+    `entry` gives, patched from `last`; None when assembling afresh is needed or quicker.
+    Only the entries of the posts whose numbers change are asked for: a post loaded light
+    from the cache (models.LightArticle) is not read whole for the others."""
+    now = {article.source: article for article in articles}
+    for source in last.posts:
+        if source not in last.changed and source not in now:
+            return None  # a post that went, without its last entry
+    # A post's number comes from its day: an unchanged post's is its day now.
+    days_then = [search.day_of(last.changed[source].iso_date) if source in last.changed else _day(now[source])
+                 for source in last.posts]
+    numbering, after = search.numbered_days([_day(article) for article in articles])
+    numbering_then, before = search.numbered_days(days_then)
     if numbering_then != numbering:
         return None  # every number moves
     old_at = dict(zip(before, last.posts))
@@ -66,11 +66,17 @@ def patched_index(last: LastIndex, articles: Sequence[Article], entries: Sequenc
         old_source, new_source = old_at.get(number), new_at.get(number)
         if old_source == new_source and old_source not in last.changed:
             continue
-        old = entry_then(old_source) if old_source is not None else None
-        new = now[new_source] if new_source is not None else None
+        old = None
+        if old_source is not None:  # its entry then: the last build's, or, the same post unchanged, its own
+            old = last.changed[old_source] if old_source in last.changed else entry(now[old_source])
+        new = entry(now[new_source]) if new_source is not None else None
         if old != new:
             changes.append((number, old, new))
-    if not few(len(changes), len(entries)):
+    if not few(len(changes), len(articles)):
         return None
     patched = search.patched_files(last.read, last.names, folder, config.units, changes, numbering)
     return patched.files if patched is not None else None
+
+
+def _day(article: Article) -> int:
+    return article.date.date().toordinal()  # as search.post_entry's iso_date

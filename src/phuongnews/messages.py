@@ -488,6 +488,12 @@ _MESSAGES: dict[str, tuple[str, str | None, str, str | None]] = {
         "Verified: byte for byte the same as a clean build without the cache ({files} files).",
         None,
     ),
+    "cache.changed": (
+        "bộ nhớ đệm của trang đã bị một lần dựng khác thay đổi trong lúc dựng; chưa ghi gì vào thư mục xuất.",
+        "chạy lại lệnh dựng (có lẽ hai lần dựng trang này đã chạy cùng lúc)",
+        "the site's build cache was changed by another build meanwhile; nothing was written to the output folder.",
+        "run the build again (two builds of this site probably ran at once)",
+    ),
     "verify.differs": (
         "tệp này khác với bản dựng từ đầu không dùng bộ nhớ đệm ({how}).",
         "xóa thư mục .phuongnews-cache của trang rồi dựng lại; xin báo lỗi này cho nhóm phát triển phuongnews",

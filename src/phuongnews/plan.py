@@ -111,6 +111,20 @@ def _derived(article: Article, config: SiteConfig) -> Derived:
     return derive(article, config)
 
 
+def _derived_by_post(config: SiteConfig) -> Callable[[Article], Derived]:
+    """_derived, each post's made at most once, and asked for only where it is needed: a post
+    loaded light from the cache reads its derived values from there (models.LightArticle)."""
+    made: dict[int, Derived] = {}
+
+    def derived(article: Article) -> Derived:
+        found = made.get(id(article))
+        if found is None:
+            found = made[id(article)] = _derived(article, config)
+        return found
+
+    return derived
+
+
 def plan(site: Site, index_memo: search.IndexMemo | None = None,
          search_files: Callable[[], list[Output]] | None = None,
          posts_planned: Collection[str] | None = None) -> list[Output]:
@@ -153,7 +167,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     related = indexes.related(articles, among=posts_planned)
     # config.unit looks through the units: asked twice a post, a dict of them is quicker.
     unit_of = {unit.key: unit for unit in reversed(config.units)}.__getitem__  # the first of a key, as config.unit
-    derived = {id(article): _derived(article, config) for article in articles}  # each made at most once
+    derived = _derived_by_post(config)
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
         if posts_planned is not None and article.source not in posts_planned:
@@ -167,7 +181,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
             "article_units": tuple(map(unit_of, article.units)),
             "newer": newer,
             "older": older,
-            "json_ld": derived[id(article)].json_ld,
+            "json_ld": derived(article).json_ld,
             "related": related[article.url],
         }, article.source, ("post", article.source)))
 
@@ -260,18 +274,21 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     return outputs
 
 
-def search_outputs(site: Site, derived: dict[int, Derived] | None = None,
+def search_outputs(site: Site, derived: Callable[[Article], Derived] | None = None,
                    index_memo: search.IndexMemo | None = None, last_index: LastIndex | None = None) -> list[Output]:
-    """The search index's files. `derived`: each post's Derived by id, if already at hand.
+    """The search index's files. `derived`: gives a post's Derived, if the caller keeps them.
     `last_index`: what the last build left of it, to patch (indexpatch.py)."""
     config = site.config
-    entry = ((lambda article: derived[id(article)].search) if derived is not None
-             else (lambda article: _derived(article, config).search))
+    derived = derived or _derived_by_post(config)
+
+    def entry(article: Article) -> search.SearchEntry:
+        return derived(article).search
+
     folder = urls.search(config.urls)
     index_files = None
     if last_index is not None:
         with collector_paused():
-            index_files = patched_index(last_index, site.articles, [entry(a) for a in site.articles], config, folder)
+            index_files = patched_index(last_index, site.articles, entry, config, folder)
     if index_files is None:
         index_files = search.build_index(site.articles, config, folder, entry, index_memo)
     return [Output(url, RAW, {"data": data}) for url, data in sorted(index_files.items())]

@@ -33,7 +33,7 @@ from pathlib import Path
 from phuongnews import pagevalues, search, urls
 from phuongnews.buildcache import FIXED_PARTS, BuildCache, LastBuild, Readings
 from phuongnews.config import load_config
-from phuongnews.content import file_parser, parse_scope, stem_of
+from phuongnews.content import file_parser, parse_key, parse_scope, stem_of
 from phuongnews.errors import ErrorList
 from phuongnews.fingerprint import FileDigests, text_digest
 from phuongnews.incremental import as_left, output_stamp
@@ -251,7 +251,7 @@ def _parsed_again(site_dir: Path, config, cache: BuildCache, digests: FileDigest
         if text is None:
             return None
         stem = stem_of(path)
-        key = text_digest(scope, "posts", source, stem, digests(path))
+        key = parse_key(scope, "posts", source, stem, digests(path))
         (new, file_errors, warnings), names = parse(("posts", source, stem, text))
         consulted = {name: digests(name) for name in names}
         if new is None or file_errors or not isinstance(old, Article) or consulted != old_consulted \

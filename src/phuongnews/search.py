@@ -371,7 +371,15 @@ class Numbering:
 
 def numbered(docs: Sequence[SearchEntry]) -> tuple[Numbering, list[int]]:
     """The numbering of `docs` (in the site's order, newest first) and each one's number."""
-    days = [date.fromisoformat(doc.iso_date).toordinal() for doc in docs]
+    return numbered_days([day_of(doc.iso_date) for doc in docs])
+
+
+def day_of(iso_date: str) -> int:
+    return date.fromisoformat(iso_date).toordinal()
+
+
+def numbered_days(days: Sequence[int]) -> tuple[Numbering, list[int]]:
+    """`numbered` for documents on these days (date ordinals, newest first)."""
     counts: dict[int, int] = {}
     for day in days:
         counts[day] = counts.get(day, 0) + 1
@@ -379,9 +387,9 @@ def numbered(docs: Sequence[SearchEntry]) -> tuple[Numbering, list[int]]:
     while stride < busiest:
         stride *= 2
     numbering = Numbering(min(EPOCH, min(days, default=EPOCH)), stride)
-    numbers = [0] * len(docs)
+    numbers = [0] * len(days)
     placed: dict[int, int] = {}
-    for at in range(len(docs) - 1, -1, -1):  # oldest first
+    for at in range(len(days) - 1, -1, -1):  # oldest first
         day = days[at]
         place = placed.get(day, 0)
         placed[day] = place + 1
