@@ -201,8 +201,11 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     def received(sent: tuple[tuple[bytes, bytes | None], list[str], tuple | None]):
         (light, heavy), names, digested = sent
         result = pickle.loads(light)
-        if heavy is not None:  # a post's body and derived values: unpickled when first read
+        if heavy is not None:
+            # Taken now, while the workers parse on: the plan reads every post's derived
+            # values, and the search index's process would otherwise unpickle them again.
             give_heavy(result[0], heavy)
+            result[0]._take_heavy()
         return result, names, digested
 
     for index, (result, names, digested) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received,

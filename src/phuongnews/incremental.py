@@ -67,7 +67,8 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                      digest_of: Mapping[int, str] | None, read_text: Callable[[str], str | None], jobs: int,
                      last: LastSigned | None = None, keep_readings: bool = False,
                      templates_cache: Path | None = None, folders: Mapping[str, int] | None = None,
-                     full_plan: Callable[[], list[Output]] | None = None) -> Written:
+                     full_plan: Callable[[], list[Output]] | None = None,
+                     left: Callable[[], bool] | None = None) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`, and `folders`
     the dates of its folders (folder_stamps), to tell it is as left; `last`: what
@@ -75,12 +76,13 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     note which pages read which posts' bodies, for quickedit.py (Written.readings);
     `templates_cache`: where compiled templates are kept (render.make_environment);
     `full_plan`: the plan with every page's values, when `outputs` has pages planned as
-    addresses alone (plan's `posts_planned`) and one of those must be signed or rendered."""
+    addresses alone (plan's `posts_planned`) and one of those must be signed or rendered;
+    `left`: gives as_left(out_dir, previous, folders), if the caller had it found out meanwhile."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
     dated = None  # the folders' dates, as the build that left the output folder found them
-    if as_left(out_dir, previous, folders):
+    if left() if left is not None else as_left(out_dir, previous, folders):
         # A stat per file and per folder (0.11 s at 10,000 posts) instead of listing every
         # folder (0.3 s). As left, the folders are those recorded: a folder made since, or a
         # file, would have moved the date of the folder it was made in.
