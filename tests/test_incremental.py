@@ -475,10 +475,14 @@ def test_after_posts_come_and_go_the_holdings_are_those_of_a_build_that_signed_e
     assert set(kept.unheld) == set(fresh.unheld)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_page_the_change_does_not_reach_is_still_made_again_if_its_file_was_touched(site_factory, tmp_path,
-                                                                                    monkeypatch):
+                                                                                    monkeypatch, forking_small_sites,
+                                                                                    jobs):
     # A post added plans only the pages it reaches with their values (plan's posts_planned);
     # a far page whose file someone edited by hand must be rendered, so it is planned whole.
+    # With two jobs, the edit is found by the process that looks at the output folder while
+    # the site loads (build.py).
     others = {f"content/posts/2020/tin-{n}.md": post(title=f"Tin số {n}", date=f"2020-05-{n:02d}", units="[hoi-ccb]")
               for n in range(1, 16)}
     site, out, clean = site_factory({**SITE, **others}), tmp_path / "web", tmp_path / "clean"
@@ -486,13 +490,13 @@ def test_a_page_the_change_does_not_reach_is_still_made_again_if_its_file_was_to
     planned = []
     real_plan = build_module.plan
     monkeypatch.setattr(build_module, "plan", lambda *args, **kwargs: planned.append(kwargs) or real_plan(*args, **kwargs))
-    build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
+    build(BuildOptions(site_dir=site, out_dir=out, jobs=jobs))
     far = out / "tin-tuc/2020/tin-2/index.html"
     far.write_bytes(far.read_bytes().replace(b"</body>", b"<!-- sua tay --></body>"))
     (site / "content/posts/2020/tin-moi.md").write_text(post(title="Tin mới", date="2020-05-14", units="[hoi-ccb]"),
                                                          encoding="utf-8")
     planned.clear()
-    build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
+    build(BuildOptions(site_dir=site, out_dir=out, jobs=jobs))
     assert planned[0]["posts_planned"] is not None and "content/posts/2020/tin-2.md" not in planned[0]["posts_planned"]
     assert len(planned) == 2 and "posts_planned" not in planned[1]  # then planned whole, to render it
     build(BuildOptions(site_dir=site, out_dir=clean, cache=False))
