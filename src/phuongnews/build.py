@@ -35,6 +35,10 @@ from phuongnews.vietnamese import nfc
 from phuongnews.writer import check_output_folder, static_files, tidy
 
 DEFAULT_OUT = "public"
+# Set by the command (cli.run), which ends its process without tearing it down: what a build
+# made is then kept to the end, not freed one object at a time as the build returns (the plan
+# and the loaded site: 0.07 s at 10,000 posts).
+KEPT_TO_EXIT: list | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,8 @@ def _build(options: BuildOptions) -> BuildResult:
                        LastBuild(state, options.now, site.next_change, summary), written.holdings,
                        LastInputs(tuple(parts), site.pages),
                        Readings(written.rendered_paths, written.gone, written.readings), folders=written.folders)
+        if KEPT_TO_EXIT is not None:
+            KEPT_TO_EXIT.append((site, outputs, written, parses))
         return result
     finally:
         stack.close()
