@@ -137,7 +137,8 @@ SEARCH_APART_FROM = 2_000
 
 
 def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: int = 1,
-                    last_index: LastIndex | None = None, posts_planned: Collection[str] | None = None) -> list[Output]:
+                    last_index: LastIndex | None = None, posts_planned: Collection[str] | None = None,
+                    search_files: Callable[[], list[Output]] | None = None) -> list[Output]:
     """Plan every page, make the photos, and refuse what cannot be written (BuildFailed).
 
     The site's photos are made (or taken from the cache) here, and `statics` is updated in
@@ -145,10 +146,12 @@ def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: 
     kept in static/ are taken out, so whoever writes or serves `statics` publishes the variants
     and never an original with its GPS position. `jobs`: cores the planning may use.
     `last_index`: what the last build left of the search index, to patch (indexpatch.py).
-    `posts_planned`: the posts whose own pages get their values (see plan)."""
+    `posts_planned`: the posts whose own pages get their values (see plan). `search_files`:
+    gives the search index's files, if the caller has them made already (search_apart)."""
     errors = ErrorList()
-    apart = jobs if len(site.articles) >= SEARCH_APART_FROM else 1
-    with workers.started(lambda: search_outputs(site, last_index=last_index), apart) as search_files:
+    with contextlib.ExitStack() as stack:
+        if search_files is None:
+            search_files = stack.enter_context(search_apart(site, jobs, last_index))
         outputs = plan(site, search_files=search_files, posts_planned=posts_planned)
     _check_static_links(site_dir / "static", statics, errors)
     _add_photos(site, site_dir, statics, errors)
@@ -158,6 +161,13 @@ def prepare_outputs(site: Site, site_dir: Path, statics: dict[str, Path], jobs: 
     if errors:
         raise BuildFailed(errors)
     return outputs
+
+
+def search_apart(site: Site, jobs: int, last_index: LastIndex | None = None):
+    """A context giving a function that gives the search index's files, made meanwhile on
+    another core from SEARCH_APART_FROM posts on (workers.started)."""
+    apart = jobs if len(site.articles) >= SEARCH_APART_FROM else 1
+    return workers.started(lambda: search_outputs(site, last_index=last_index), apart)
 
 
 def _add_photos(site: Site, site_dir: Path, statics: dict[str, Path], errors: ErrorList) -> images.Published | None:
@@ -254,10 +264,13 @@ def _build(options: BuildOptions) -> BuildResult:
         holdings = cache.holdings(options.output.absolute()) if cache else None
         last_index = (_last_index(cache, options.output.absolute(), site, parses[0].digest_of, records, holdings, parts)
                       if cache and parses and not first else None)
+        # Begun before what changed is worked out: after a few changes the index is made (patched)
+        # meanwhile, and the plan does not wait for it.
+        search_files = stack.enter_context(search_apart(site, jobs, last_index))
         last_signed = _last_signed(cache, holdings, site, digests, parses[0].digest_of) if cache and parses else None
         # Only the posts whose pages may change get their pages' values planned (holdings.py).
         posts_planned = posts_to_plan(last_signed.changes, site.articles) if last_signed else None
-        outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index, posts_planned)
+        outputs = prepare_outputs(site, options.site_dir, statics, jobs, last_index, posts_planned, search_files)
         planned = time.perf_counter()
 
         def full_plan() -> list[Output]:  # the same pages, every one with its values; the same index files
