@@ -69,6 +69,23 @@ def test_build_process_succeeds_with_summary(site_factory, tmp_path):
     assert (out_dir / ARTICLE).is_file()
 
 
+def test_a_reader_that_stops_reading_does_not_turn_a_built_site_into_an_error_message(site_factory, tmp_path):
+    # `phuongnews build | head -0`: the summary cannot be printed, the site is built all the same.
+    site = site_factory({POST: post()})
+    out_dir = tmp_path / "web"
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads: printing fails with a broken pipe
+    try:
+        result = subprocess.run([sys.executable, "-m", "phuongnews", "build", "--site", str(site), "--out", str(out_dir)],
+                                stdout=writer, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                env={**os.environ, "PYTHONUTF8": "1"}, timeout=60, check=False)
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
+    assert result.stderr == ""  # not "could not write …, the old site is kept": it was written
+    assert (out_dir / ARTICLE).is_file()
+
+
 def test_check_process_reports_errors_without_traceback(site_factory):
     site = site_factory({POST: post(date="29/12/2022", units="[mtq]")}, templates=False)
     result = phuongnews("check", cwd=site)

@@ -4,6 +4,7 @@ language and maps failures to exit codes. No logic of its own."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import os
@@ -49,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     except OutputRefused as refused:
         _say(lang, refused.code, stream=sys.stderr, folder=str(refused.folder))
         return 1
+    except BrokenPipeError:
+        # Whoever read what we print stopped reading (`phuongnews build | head -1`): what we
+        # print comes after the work is done, so the site is built; nothing to say, and no
+        # error about the output folder, which would be false. 128 + SIGPIPE, as a shell
+        # reports a program a closed pipe stopped.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- for the flush at exit
+        return 141
     except OSError as exc:  # a full disk or a permission problem: the site on disk is untouched
         path = _STAGING.sub(r"\1", str(exc.filename or ""))
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
