@@ -23,7 +23,7 @@ from phuongnews.frontmatter import split_front_matter
 from phuongnews.images import Photo, PhotoProblem, PhotoResolver
 from phuongnews.markup import MarkdownRenderer
 from phuongnews.messages import Phrase
-from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList, give_heavy
+from phuongnews.models import Article, Page, SiteConfig, Speaker, TaskList, take_heavy
 from phuongnews.people import person_key
 from phuongnews.schema import Reader
 from phuongnews.sources import read_source, relative_name, source_from_bytes
@@ -188,24 +188,26 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         result, names = read_and_parse(index, data)
         if not workers.in_worker():
             return result, names, None  # made here: `keys` and the digests are this process's
-        parts = parse_parts(result)  # as the cache keeps it, and so sent here
+        light, heavy = parse_parts(result)  # as the cache keeps it, and so sent here
         if reuse is not None and reuse.store is not None and result[0] is not None and not result[1]:
-            kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), *parts))
-        return parts, names, digested
+            kept.append((keys[index], pickle.dumps({name: reuse.digests(name) for name in names}, 5), light, heavy))
+        # One bytes object, not two: the build process would keep the holes that thousands of
+        # short-lived 1 KB buffers leave between the posts it keeps (22 MB at 10,000 posts).
+        return (light + heavy if heavy is not None else light, len(light)), names, digested
 
     def flush() -> None:
         if kept:
             reuse.store(kept)
             kept.clear()
 
-    def received(sent: tuple[tuple[bytes, bytes | None], list[str], tuple | None]):
-        (light, heavy), names, digested = sent
-        result = pickle.loads(light)
-        if heavy is not None:
-            # Taken now, while the workers parse on: the plan reads every post's derived
+    def received(sent: tuple[tuple[bytes, int], list[str], tuple | None]):
+        (data, cut), names, digested = sent
+        data = memoryview(data)
+        result = pickle.loads(data[:cut])
+        if cut < len(data):
+            # Made whole now, while the workers parse on: the plan reads every post's derived
             # values, and the search index's process would otherwise unpickle them again.
-            give_heavy(result[0], heavy)
-            result[0]._take_heavy()
+            take_heavy(result[0], data[cut:])
         return result, names, digested
 
     for index, (result, names, digested) in zip(missing, workers.run(parse_in_worker, missing, jobs, flush, received,

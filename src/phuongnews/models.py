@@ -149,15 +149,9 @@ class Article:
         return body
 
     def _take_heavy(self) -> None:
-        state = self.__dict__
-        heavy = state.get("_heavy")
-        if heavy is None:
-            return
-        body, derived = pickle.loads(heavy if type(heavy) is bytes else heavy[0](heavy[1]))
-        # Set before "_heavy" goes: a thread reading the body meanwhile finds one or the other.
-        state.setdefault("_body", body)
-        state.setdefault("derived", derived)
-        state.pop("_heavy", None)
+        heavy = self.__dict__.get("_heavy")
+        if heavy is not None:
+            take_heavy(self, heavy if type(heavy) is bytes else heavy[0](heavy[1]))
 
 
 # An article's fields that a light one (LightArticle) holds only once its heavy part is taken.
@@ -269,6 +263,16 @@ def give_heavy(article: Article, heavy) -> None:
     """Gives a light article (revived from a LightArticle) its heavy part, unpickled when first
     read: its bytes (heavy_part), or (fetch, key) for `fetch(key)` to give them then."""
     article.__dict__["_heavy"] = heavy
+
+
+def take_heavy(article: Article, heavy) -> None:
+    """Makes a light article whole from its heavy part (heavy_part's bytes, or a view of them)."""
+    body, derived = pickle.loads(heavy)
+    state = article.__dict__
+    # Set before "_heavy" goes: a thread reading the body meanwhile finds one or the other.
+    state.setdefault("_body", body)
+    state.setdefault("derived", derived)
+    state.pop("_heavy", None)
 
 
 def is_light(model) -> bool:
