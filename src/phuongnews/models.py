@@ -231,7 +231,7 @@ def _revived_light(kind: type, kept: tuple, names: tuple[str, ...] = _LIGHT) -> 
 
 class LightArticle:
     """Pickles as its article less the body and derived values (plan.Derived), which
-    `heavy_part` pickles apart. The build cache keeps the two apart: a build after an added
+    `write_heavy` pickles apart. The build cache keeps the two apart: a build after an added
     post loads every post's light part to plan the site (a tenth of the bytes, two thirds of
     the unpickling) and the heavy parts of the few posts on pages it renders."""
 
@@ -248,25 +248,27 @@ class LightArticle:
         return _revived_light, (type(article), _packed(state, _LIGHT))
 
 
-def heavy_part(article: Article) -> bytes:
-    """The pickled body (UTF-8 bytes) and derived values that LightArticle leaves out."""
+def write_heavy(article: Article, file) -> None:
+    """Writes to `file` the pickled body (UTF-8 bytes) and derived values that LightArticle
+    leaves out: its heavy part, which take_heavy reads."""
     heavy = article.__dict__.get("_heavy")
     if type(heavy) is bytes:
-        return heavy  # as it came: not unpickled and pickled again
+        file.write(heavy)  # as it came: not unpickled and pickled again
+        return
     article._take_heavy()
     state = article.__dict__
     body = state["body_html"].encode("utf-8") if "body_html" in state else state["_body"]
-    return pickle.dumps((body, state.get("derived")), 5)
+    pickle.dump((body, state.get("derived")), file, 5)
 
 
 def give_heavy(article: Article, heavy) -> None:
     """Gives a light article (revived from a LightArticle) its heavy part, unpickled when first
-    read: its bytes (heavy_part), or (fetch, key) for `fetch(key)` to give them then."""
+    read: its bytes (write_heavy), or (fetch, key) for `fetch(key)` to give them then."""
     article.__dict__["_heavy"] = heavy
 
 
 def take_heavy(article: Article, heavy) -> None:
-    """Makes a light article whole from its heavy part (heavy_part's bytes, or a view of them)."""
+    """Makes a light article whole from its heavy part (write_heavy's bytes, or a view of them)."""
     body, derived = pickle.loads(heavy)
     state = article.__dict__
     # Set before "_heavy" goes: a thread reading the body meanwhile finds one or the other.
