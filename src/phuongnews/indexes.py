@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -102,31 +103,45 @@ def related(articles: Sequence[Article], count: int = RELATED_COUNT, window: int
     # Posts are numbered, their units are bits and their dates whole microseconds, so each of
     # the ~10 candidates a post has is ranked by a tuple of ints (0.14 s against 0.24 s at
     # 10,000 posts: this was a third of planning).
-    bits: dict[str, int] = {}
     lists: dict[str, list[int]] = {}
-    masks, moments = [], []
     for number, article in enumerate(articles):
+        for key in article.units:
+            found = lists.get(key)
+            if found is None:
+                found = lists[key] = []
+            found.append(number)
+    if among is None:
+        near: list[list[int]] | dict[int, list[int]] = [[] for _ in articles]
+        for items in lists.values():
+            for i, number in enumerate(items):
+                near[number] += items[max(0, i - window): i + window + 1]
+        wanted, looked_at = range(len(articles)), range(len(articles))
+        masks, moments = [0] * len(articles), [0] * len(articles)
+    else:  # a few posts (an incremental build's): each one's place in its lists found by bisection
+        near = {}
+        for number, article in enumerate(articles):
+            if article.source in among:
+                found = near[number] = []
+                for key in article.units:
+                    items = lists[key]
+                    at = bisect_left(items, number)
+                    found += items[max(0, at - window): at + window + 1]
+        wanted, looked_at = list(near), {other for found in near.values() for other in found}
+        masks, moments = {}, {}
+    bits = {key: 1 << place for place, key in enumerate(lists)}
+    for number in looked_at:
+        article = articles[number]
         mask = 0
         for key in article.units:
-            bit = bits.get(key)
-            if bit is None:
-                bit = bits[key] = 1 << len(bits)
-                lists[key] = []
-            mask |= bit
-            lists[key].append(number)
-        masks.append(mask)
-        moments.append((article.date - _EPOCH) // _MICROSECOND)
-    near: list[list[int]] = [[] for _ in articles]
-    for items in lists.values():
-        for i, number in enumerate(items):
-            near[number] += items[max(0, i - window): i + window + 1]
+            mask |= bits[key]
+        masks[number] = mask
+        moments[number] = (article.date - _EPOCH) // _MICROSECOND
     addresses = [article.url for article in articles]
     result: dict[str, tuple[Article, ...]] = {}
-    for number, (moment, mask) in enumerate(zip(moments, masks)):
-        if among is not None and articles[number].source not in among:
-            continue
+    for number in wanted:
         candidates = set(near[number])
         candidates.discard(number)
+        mask, moment = masks[number], moments[number]
         ranked = sorted([(-(mask & masks[other]).bit_count(), abs(moment - moments[other]), addresses[other], other)
                          for other in candidates])
         result[addresses[number]] = tuple([articles[entry[-1]] for entry in ranked[:count]])
