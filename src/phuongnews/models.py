@@ -149,9 +149,15 @@ class Article:
         return body
 
     def _take_heavy(self) -> None:
-        heavy = self.__dict__.get("_heavy")
-        if heavy is not None:
-            take_heavy(self, heavy if type(heavy) is bytes else heavy[0](heavy[1]))
+        state = self.__dict__
+        heavy = state.get("_heavy")
+        if heavy is None:
+            return
+        body, derived = pickle.loads(heavy if type(heavy) is bytes else heavy[0](heavy[1]))
+        # Set before "_heavy" goes: a thread reading the body meanwhile finds one or the other.
+        state.setdefault("_body", body)
+        state.setdefault("derived", derived)
+        state.pop("_heavy", None)
 
 
 # An article's fields that a light one (LightArticle) holds only once its heavy part is taken.
@@ -250,7 +256,7 @@ class LightArticle:
 
 def write_heavy(article: Article, file) -> None:
     """Writes to `file` the pickled body (UTF-8 bytes) and derived values that LightArticle
-    leaves out: its heavy part, which take_heavy reads."""
+    leaves out: its heavy part (give_heavy)."""
     heavy = article.__dict__.get("_heavy")
     if type(heavy) is bytes:
         file.write(heavy)  # as it came: not unpickled and pickled again
@@ -265,16 +271,6 @@ def give_heavy(article: Article, heavy) -> None:
     """Gives a light article (revived from a LightArticle) its heavy part, unpickled when first
     read: its bytes (write_heavy), or (fetch, key) for `fetch(key)` to give them then."""
     article.__dict__["_heavy"] = heavy
-
-
-def take_heavy(article: Article, heavy) -> None:
-    """Makes a light article whole from its heavy part (write_heavy's bytes, or a view of them)."""
-    body, derived = pickle.loads(heavy)
-    state = article.__dict__
-    # Set before "_heavy" goes: a thread reading the body meanwhile finds one or the other.
-    state.setdefault("_body", body)
-    state.setdefault("derived", derived)
-    state.pop("_heavy", None)
 
 
 def is_light(model) -> bool:
