@@ -810,7 +810,9 @@ def tabs(browser):
     browser.get("about:blank")
 
 
-def wait_in_browser(driver, check, timeout: float = 2.0):
+def wait_in_browser(driver, check, timeout: float = 10.0):
+    # Waits for what the tab does by itself; how soon is measured, not asserted
+    # (bench/serve_latency.py). 2 s was too little while the machine was busy with a build.
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: check(d))
@@ -835,7 +837,7 @@ def test_browser_tabs_reload_by_themselves_when_their_page_changed(site, start, 
     save_by_rename(site / POST, (site / POST).read_text(encoding="utf-8")
                    .replace("title: Hội nghị tổng kết năm 2023", "title: Hội nghị tổng kết năm 2023 – bản sửa")
                    .replace("Nội dung ban đầu", "Nội dung mới lưu"))
-    wait_in_browser(tabs, lambda d: "Nội dung mới lưu" in body_text(d))  # within 2 s, no manual reload
+    wait_in_browser(tabs, lambda d: "Nội dung mới lưu" in body_text(d))  # by itself, no manual reload
     for name in ("unit", "year"):
         tabs.switch_to.window(handles[name])
         wait_in_browser(tabs, lambda d: "bản sửa" in body_text(d))
