@@ -132,8 +132,7 @@ class Article:
         state = self.__dict__
         if "_heavy" in state:
             self._take_heavy()
-        body = state["body_html"].encode("utf-8") if "body_html" in state else state["_body"]
-        return _revived, (type(self), _packed(state), body)
+        return _revived, (type(self), _packed(state), _body_bytes(state))
 
     def __getattr__(self, name: str):
         # Asked only for what the instance does not hold: its heavy part not taken yet (see
@@ -247,11 +246,7 @@ class LightArticle:
         self.article = article
 
     def __reduce_ex__(self, protocol):
-        article = self.article
-        if type(article) is not Article:
-            return article.__reduce_ex__(protocol)
-        state = article.__dict__
-        return _revived_light, (type(article), _packed(state, _LIGHT))
+        return _revived_light, (type(self.article), _packed(self.article.__dict__, _LIGHT))
 
 
 def write_heavy(article: Article, file) -> None:
@@ -263,8 +258,12 @@ def write_heavy(article: Article, file) -> None:
         return
     article._take_heavy()
     state = article.__dict__
-    body = state["body_html"].encode("utf-8") if "body_html" in state else state["_body"]
-    pickle.dump((body, state.get("derived")), file, 5)
+    pickle.dump((_body_bytes(state), state.get("derived")), file, 5)
+
+
+def _body_bytes(state: dict) -> bytes:
+    """An article's body as UTF-8 bytes: the bytes it came with, if it was never decoded."""
+    return state["body_html"].encode("utf-8") if "body_html" in state else state["_body"]
 
 
 def give_heavy(article: Article, heavy) -> None:

@@ -641,7 +641,7 @@ def patched_files(read: Callable[[str], bytes], names: Iterable[str], folder: st
     names = set(names)
     read = lru_cache(maxsize=None)(read)  # the shards are read to patch them and to stamp the version
     manifest = json.loads(read(folder + INDEX))
-    made_with = Numbering(date.fromisoformat(manifest["day0"]).toordinal(), manifest["stride"])
+    made_with = Numbering(day_of(manifest["day0"]), manifest["stride"])
     if (numbering or made_with) != made_with or manifest["units"] != _unit_rows(units):
         return None
     numbering = made_with
@@ -676,7 +676,7 @@ def document_number(read: Callable[[str], bytes], folder: str, entry: SearchEntr
     among its day's numbers); None if they hold no such post."""
     manifest = json.loads(read(folder + INDEX))
     stride = manifest["stride"]
-    first = (date.fromisoformat(entry.iso_date).toordinal() - date.fromisoformat(manifest["day0"]).toordinal()) * stride
+    first = (day_of(entry.iso_date) - day_of(manifest["day0"])) * stride
     try:
         rows = json.loads(read(f"{folder}bai/{first // manifest['chunk']}.json"))
     except OSError:
