@@ -655,6 +655,40 @@ def test_an_update_interrupted_midway_is_finished_by_the_next_build(site_factory
     assert sorted(p.name for p in tmp_path.iterdir() if "phuongnews-" in p.name and "lock" not in p.name) == []
 
 
+def test_a_journal_left_before_any_file_moved_is_carried_out_before_the_folder_is_judged(site_factory, tmp_path,
+                                                                                         capsys, monkeypatch):
+    # Killed once its journal was written but before it moved a file: the folder is still as
+    # the last finished build left it. The next build must carry the journal out before it
+    # judges the folder, or it trusts files that the journal then replaces.
+    site, out = site_factory(SITE), tmp_path / "web"
+    assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
+    edited = {name: next((site / "content/posts").rglob(f"{name}.md")) for name in ("hoi-nghi", "ra-quan")}
+    before = {name: path.read_text(encoding="utf-8") for name, path in edited.items()}
+    for name, path in edited.items():
+        path.write_text(before[name] + "\nCâu sẽ bỏ.\n", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def dies_after_the_journal(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", dies_after_the_journal)
+    with pytest.raises(SystemExit):
+        build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert list(tmp_path.glob(".web.phuongnews-journal"))
+    # One post put back as it was, the other edited anew: a body edit, for the quick path.
+    edited["ra-quan"].write_text(before["ra-quan"], encoding="utf-8")
+    edited["hoi-nghi"].write_text(before["hoi-nghi"] + "\nCâu giữ lại.\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        assert run(capsys, "build", "--site", str(site), "--out", str(out), "--jobs", jobs)[0] == 0
+        assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "clean"), "--no-cache")[0] == 0
+        assert tree(out) == tree(tmp_path / "clean")
+        assert "Câu sẽ bỏ" not in "".join(path.read_text(encoding="utf-8") for path in out.rglob("*.html"))
+
+
 def test_verify_catches_a_cache_that_lies(site_factory, tmp_path, capsys, monkeypatch):
     site, out = site_factory(SITE), tmp_path / "web"
     # A fault in the dependency tracking: every page keeps the signature the last build recorded.

@@ -215,6 +215,19 @@ def _build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(options.site_dir) if options.cache and (options.site_dir / CONFIG_NAME).is_file() else None
     stack = contextlib.ExitStack()
     try:
+        out_dir = options.output.absolute()
+        if cache is not None:
+            # A killed build's journal is carried out first: the check below must see the
+            # files as this build will find them.
+            tidy(options.output)
+        records = cache.outputs(options.output) if cache else {}
+        folders = cache.folders(options.output) if cache else None
+        # Whether the output folder is as the last build left it (incremental.as_left: a stat
+        # call per file and per folder, 0.1 s at 10,000 posts) is found out on the other core
+        # while this one reads the sources' state and, if need be, loads the site: forked now,
+        # the process is small. Every kind of build below asks it.
+        left = stack.enter_context(workers.started(lambda: as_left(out_dir, records, folders),
+                                                   jobs if records and folders else 1))
         digests = FileDigests(options.site_dir, cache.file_digests() if cache else None)
         # A first build into this folder (no file's digest known, no build to compare with)
         # takes the state of its sources after loading them: the parse workers digest the
@@ -223,14 +236,14 @@ def _build(options: BuildOptions) -> BuildResult:
         first = cache is not None and not digests.known and cache.last_build(options.output.absolute()) is None
         parts = source_parts(options, digests) if cache and not first else []
         state = text_digest(*parts) if parts else ""
-        unchanged = (_unchanged_build(cache, options, state)
+        unchanged = (_unchanged_build(cache, options, state, records, left)
                      if cache and not (first or options.need_site or moment_given) else None)
         if unchanged is not None:
             cache.save_digests(digests.used)
             return dataclasses.replace(unchanged, seconds=time.perf_counter() - started, now=options.now,
                                        timings={"total": time.perf_counter() - started},
                                        rendered=0, written=0, removed=0)
-        quick = (build_after_body_edits(options, cache, digests, parts, state)
+        quick = (build_after_body_edits(options, cache, digests, parts, state, records, left)
                  if cache and not (first or options.need_site or moment_given) else None)
         if quick is not None:
             last, done = quick
@@ -247,14 +260,6 @@ def _build(options: BuildOptions) -> BuildResult:
                                      store=cache.parse_writer(), held=cache.parses_held, digest_in_workers=first))
             return parses[-1]
 
-        records = cache.outputs(options.output) if cache else {}
-        folders = cache.folders(options.output) if cache else None
-        # Whether the output folder is as the last build left it (incremental.as_left: a stat
-        # call per file and per folder, 0.1 s at 10,000 posts) is found out on the other core
-        # while this one loads the site: forked now, the process is small.
-        out_dir = options.output.absolute()
-        left = stack.enter_context(workers.started(lambda: as_left(out_dir, records, folders),
-                                                   jobs if records and folders else 1))
         site = load_site(options, reuse, jobs)
         if first:  # the sources as they were parsed: their digests are known now
             parts = source_parts(options, digests)
@@ -375,17 +380,18 @@ def source_parts(options: BuildOptions, digests: FileDigests) -> list[str]:
     return parts
 
 
-def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str) -> BuildResult | None:
+def _unchanged_build(cache: BuildCache, options: BuildOptions, state: str, records: Mapping[str, OutputRecord],
+                     left: Callable[[], bool]) -> BuildResult | None:
     """The last build's result, if it is still exactly what this build would make: the same
-    sources and options, no scheduled post due since, and its output folder as it left it."""
+    sources and options, no scheduled post due since, and its output folder as it left it
+    (`left()`: whether incremental.as_left finds it so; `records`: the files it left)."""
     last = cache.last_build(options.output.absolute())
     if last is None or last.state != state:
         return None
-    tidy(options.output)  # a killed build's leftovers go, its journal is carried out
     if options.now < last.moment or (last.next_change is not None and options.now >= last.next_change):
         return None
-    records, out_dir = cache.outputs(options.output), options.output.absolute()
-    if not as_left(out_dir, records, cache.folders(out_dir)) \
+    out_dir = options.output.absolute()
+    if not left() \
             and (not records or output_stamps(out_dir) != {path: record.stamp for path, record in records.items()}):
         return None
     return last.result

@@ -27,16 +27,16 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from phuongnews import pagevalues, search, urls
-from phuongnews.buildcache import FIXED_PARTS, BuildCache, LastBuild, Readings
+from phuongnews.buildcache import FIXED_PARTS, BuildCache, LastBuild, OutputRecord, Readings
 from phuongnews.config import load_config
 from phuongnews.content import file_parser, parse_key, parse_scope, stem_of
 from phuongnews.errors import ErrorList
 from phuongnews.fingerprint import FileDigests, text_digest
-from phuongnews.incremental import as_left, output_stamp
+from phuongnews.incremental import output_stamp
 from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Site
 from phuongnews.plan import settings_digest
@@ -58,11 +58,13 @@ class QuickResult:
     timings: dict
 
 
-def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, parts: Sequence[str],
-                           state: str) -> tuple[LastBuild, QuickResult] | None:
+def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, parts: Sequence[str], state: str,
+                           records: Mapping[str, OutputRecord], left: Callable[[], bool]) -> tuple[LastBuild, QuickResult] | None:
     """Bring the output folder up to the site when only posts' bodies changed since the last
     build into it; None (nothing done) for a full build. `parts`: this build's source_parts,
-    `state`: their digest. Returns the last build's record and what was done."""
+    `state`: their digest; `records`: the files the last build left, `left()` whether the
+    output folder is still as it left it (incremental.as_left). Returns the last build's record
+    and what was done."""
     started = time.perf_counter()
     out_dir = options.output.absolute()
     found = _changed_posts(options, cache, parts)
@@ -78,8 +80,7 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     edited = _parsed_again(options.site_dir, config, cache, digests, holdings, changed)
     if edited is None:
         return None
-    records, folders = cache.outputs(out_dir), cache.folders(out_dir)
-    if not as_left(out_dir, records, folders):
+    if not left():
         return None  # the output folder is not as the last build left it, or that is not sure
     parsed = time.perf_counter()
 
