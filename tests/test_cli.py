@@ -256,23 +256,31 @@ def test_out_folder_that_would_lose_sources_is_refused(site_factory, capsys, whe
 
 # --- check --------------------------------------------------------------------------------
 
-def test_check_succeeds_and_writes_nothing(site_factory, capsys):
+def outside_the_cache(snapshot: dict) -> dict:
+    return {path: data for path, data in snapshot.items() if path.split("/")[0] != ".phuongnews-cache"}
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-cache"]])
+def test_check_succeeds_and_writes_nothing_but_the_build_cache(site_factory, capsys, extra):
     site = site_factory({POST: post()})
     before = snapshot(site)
-    code, out, err = run(capsys, "check", "--site", str(site))
+    code, out, err = run(capsys, "check", "--site", str(site), *extra)
     assert (code, err) == (0, "")
     match = CHECKED_VI.match(out.rstrip("\n"))
     assert match and match.group(1) == "1", out
-    assert snapshot(site) == before
+    after = snapshot(site)
+    assert outside_the_cache(after) == before  # no site written, no source touched
+    assert (after == before) == bool(extra)  # what it parsed is kept for the next check or build
 
 
-def test_check_fails_on_errors_and_writes_nothing(site_factory, capsys):
+@pytest.mark.parametrize("extra", [[], ["--no-cache"]])
+def test_check_fails_on_errors_and_writes_nothing_but_the_build_cache(site_factory, capsys, extra):
     site = site_factory({POST: post(date="2023-02-30")})
     before = snapshot(site)
-    code, out, err = run(capsys, "check", "--site", str(site))
+    code, out, err = run(capsys, "check", "--site", str(site), *extra)
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == f"{POST}:3: ngày '2023-02-30' không có trên lịch"
-    assert snapshot(site) == before
+    assert outside_the_cache(snapshot(site)) == before
 
 
 def test_check_in_english(site_factory, capsys):

@@ -761,6 +761,63 @@ def test_what_workers_sign_and_keep_serves_a_rebuild_on_one_process(site_factory
     assert (again.rendered, again.written, parsed) == (0, 0, [])
 
 
+def test_check_keeps_its_parses_for_the_next_check_and_build(site_factory, tmp_path, monkeypatch):
+    posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
+                                                                 units=UNITS[i % 4], body=f"Nội dung **{i}**.")
+             for i in range(120)}
+    site = site_factory(posts)
+    parsed: list[str] = []
+    real_parse = content_module.parse_post
+    monkeypatch.setattr(content_module, "parse_post", lambda text, source, *rest: parsed.append(source) or real_parse(text, source, *rest))
+
+    def check(jobs: int = 1) -> int:
+        parsed.clear()
+        return build_module.check_site(BuildOptions(site_dir=site, jobs=jobs))[1]
+
+    pages = check()
+    assert len(parsed) == 120
+    assert check() == pages and parsed == []  # nothing parsed again
+    edited = site / "content/posts/2021/bai-001.md"
+    edited.write_text(posts["content/posts/2021/bai-001.md"] + "\nMột câu nữa.\n", encoding="utf-8")
+    assert check() == pages and parsed == ["content/posts/2021/bai-001.md"]
+    # A broken post: the check fails, and after the fix parses that file alone.
+    broken = site / "content/posts/2022/bai-002.md"
+    broken.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        check(jobs=2)
+    broken.write_text(posts["content/posts/2022/bai-002.md"] + "\nĐã sửa.\n", encoding="utf-8")
+    assert check() == pages and parsed == ["content/posts/2022/bai-002.md"]
+    broken.write_text(posts["content/posts/2022/bai-002.md"], encoding="utf-8")  # as it was: its parse is kept
+    assert check() == pages and parsed == []
+    # The build that follows parses nothing, and makes what a build without the cache makes.
+    parsed.clear()
+    result = build(BuildOptions(site_dir=site, out_dir=tmp_path / "web", jobs=1))
+    assert parsed == [] and result.pages == pages
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "clean", jobs=1, cache=False))
+    assert tree(tmp_path / "web") == tree(tmp_path / "clean")
+
+
+def test_check_reports_what_a_build_reports_on_any_number_of_processes(site_factory, tmp_path, capsys):
+    posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
+                                                                 units=UNITS[i % 4], body=f"Nội dung **{i}**.")
+             for i in range(120)}
+    for i in (5, 60, 117):  # broken links in posts far apart: in different workers' chunks
+        posts[f"content/posts/{2020 + i % 4}/bai-{i:03d}.md"] = post(title=f"Bài số {i}", date=f"{2020 + i % 4}-01-01",
+                                                                    body="Xem [bài cũ](/tin-tuc/2019/khong-co/).")
+    site = site_factory(posts)
+    (site / "templates/_footer.html").write_text('<footer><a href="/lien-he/">Liên hệ</a></footer>\n', encoding="utf-8")
+    built = run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "web"), "--no-cache")
+    assert built[0] == 1 and built[2].count("bai-") == 3 and "_footer.html" in built[2]
+    for extra in (["--no-cache"], [], []):  # without the cache, then filling it, then from it
+        assert run(capsys, "check", "--site", str(site), *extra) == built
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as failed:
+            build_module.check_site(BuildOptions(site_dir=site, jobs=jobs))
+        errors.append([(error.path, error.line, error.code) for error in failed.value.errors])
+    assert errors[0] == errors[1]
+
+
 def test_many_posts_on_two_processes_build_as_on_one(site_factory, tmp_path, capsys):
     posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
                                                                  units=UNITS[i % 4], body=f"Nội dung **{i}**.")

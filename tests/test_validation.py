@@ -420,12 +420,15 @@ def test_failed_build_leaves_previous_output_untouched(site_factory, capsys):
     assert snapshot(out_dir) == before
 
 
-def test_check_with_errors_writes_nothing(site_factory, capsys):
+@pytest.mark.parametrize("extra", [[], ["--no-cache"]])
+def test_check_with_errors_writes_nothing_but_the_build_cache(site_factory, capsys, extra):
     site = site_factory(BROKEN_FILES)
     before = snapshot(site)
-    code, _, _ = check(capsys, site)
+    code, _, _ = check(capsys, site, *extra)
     assert code == 1
-    assert snapshot(site) == before
+    after = snapshot(site)
+    assert {path: data for path, data in after.items() if path.split("/")[0] != ".phuongnews-cache"} == before
+    assert (after == before) == bool(extra)
 
 
 # --- Two posts, one URL --------------------------------------------------------------------

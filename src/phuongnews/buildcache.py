@@ -386,6 +386,23 @@ class BuildCache:
         db.execute("DELETE FROM readers WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
         db.execute("DELETE FROM body_reads WHERE folder=? AND path IN (SELECT path FROM void)", (folder,))
 
+    def keep_parses(self, new_parses: Mapping[str, tuple[dict, object]], files: Mapping[str, tuple[Stamp, str]]) -> None:
+        """Parses made outside a build (`phuongnews check`, build.check_site), and the files'
+        digests it learnt, for the next check or build. None is dropped: the last build's
+        versions of the posts edited since are what the next build compares them with
+        (holdings.changes_since); that build drops whatever it does not use."""
+        if self.db is None:
+            return
+        if new_parses:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self._save_parses(new_parses)
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+        self.save_digests(files)
+
     def save_digests(self, files: Mapping[str, tuple[Stamp, str]]) -> None:
         """Remember files whose stamps moved though their bytes did not (a fresh clone)."""
         if self.db is None:

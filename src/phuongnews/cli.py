@@ -16,14 +16,14 @@ from pathlib import Path
 
 from phuongnews import __version__
 from phuongnews import build as build_module
-from phuongnews.build import BuildOptions, build, load_site, render_site, verify
+from phuongnews.build import BuildOptions, build, check_site, verify
 from phuongnews.config import load_config
 from phuongnews.errors import BuildFailed, ErrorList
 from phuongnews.messages import message_text, seconds_text
 from phuongnews.newpost import create_post
 from phuongnews.report import build_report, report_json, report_text
 from phuongnews.vietnamese import format_date_en, format_date_vi
-from phuongnews.writer import OutputRefused, static_files
+from phuongnews.writer import OutputRefused
 
 # The writer's hidden work folders next to the output (.public.phuongnews-tmp-x1y2/…): a clerk
 # knows only the output folder, so messages name that instead.
@@ -103,8 +103,11 @@ def _parser() -> argparse.ArgumentParser:
                            help="sau khi dựng, dựng lại từ đầu không dùng bộ nhớ đệm và so từng byte")
     build_cmd.set_defaults(run=_build)
 
-    check_cmd = commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung, không ghi gì")
+    check_cmd = commands.add_parser("check", parents=[common],
+                                    help="chỉ kiểm tra nội dung, không ghi trang nào (bài đã đọc được giữ trong .phuongnews-cache)")
     check_cmd.add_argument("--drafts", action="store_true", help="kiểm tra cả bài nháp như khi đăng")
+    check_cmd.add_argument("--no-cache", dest="cache", action="store_false",
+                           help="không dùng bộ nhớ đệm .phuongnews-cache/build: đọc lại mọi bài")
     check_cmd.set_defaults(run=_check)
 
     new_cmd = commands.add_parser("new", parents=[common], help="tạo khung một bài viết mới")
@@ -183,11 +186,9 @@ def _moment(text: str) -> datetime:
 
 def _check(args, lang: str) -> int:
     started = time.perf_counter()
-    options = BuildOptions(site_dir=args.site, drafts=args.drafts)
-    site = load_site(options)
+    site, pages = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, cache=args.cache))
     _print_warnings(site.warnings, lang)
-    files = render_site(site, args.site, static_files(args.site / "static"))
-    _say(lang, "summary.check", posts=len(site.articles), pages=len(files),
+    _say(lang, "summary.check", posts=len(site.articles), pages=pages,
          seconds=seconds_text(time.perf_counter() - started, lang))
     return 0
 
