@@ -160,6 +160,10 @@ class View:
     version: str  # "<boot>-<n>": n counts the builds that changed something
     errors: dict | None  # the overlay's data while the newest build failed
     lookup: dict[str, str]  # NFC output path -> the build's key, for URLs typed with NFD or NFC
+    # Counts the views this run made (each one's news is published): a tab drops an answer
+    # older than the news it has shown, as a state asked for before a failed build can
+    # arrive after that build's message and would take its overlay away.
+    seq: int = 0
 
 
 def _lookup_table(good: Good | None) -> dict[str, str]:
@@ -369,13 +373,14 @@ class PreviewServer:
                 self._changed_at = {**self._changed_at, **dict.fromkeys(changed, self._serial)}
             if changed or view.errors is not None or view.good is not good:
                 self._view = View(good, f"{self.boot}-{self._serial}", None,
-                                  view.lookup if view.good is good else _lookup_table(good))
-                self._hub.publish({"type": "build", "version": self._view.version, "changed": changed,
-                                   "errors": None})
+                                  view.lookup if view.good is good else _lookup_table(good), view.seq + 1)
+                self._hub.publish({"type": "build", "version": self._view.version, "seq": self._view.seq,
+                                   "changed": changed, "errors": None})
         else:
             errors = self._overlay(outcome.errors)
-            self._view = View(view.good, view.version, errors, view.lookup)
-            self._hub.publish({"type": "build", "version": view.version, "changed": [], "errors": errors})
+            self._view = View(view.good, view.version, errors, view.lookup, view.seq + 1)
+            self._hub.publish({"type": "build", "version": view.version, "seq": self._view.seq, "changed": [],
+                               "errors": errors})
         self.outcomes.append(outcome)
         self._report(outcome, initial)
         self._builds += 1
@@ -439,7 +444,7 @@ class PreviewServer:
 
     def page_config(self, view: View, keys: list[str]) -> dict:
         base = view.good.base_path if view.good else "/"
-        return {"version": view.version, "keys": keys, "base": base, "events": CONTROL + "events",
+        return {"version": view.version, "seq": view.seq, "keys": keys, "base": base, "events": CONTROL + "events",
                 "state": CONTROL + "state", "worker": CONTROL + "worker.js", "errors": view.errors}
 
     def not_built_page(self, view: View) -> bytes:
@@ -672,7 +677,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "state":
             since = parse_qs(query).get("since", [""])[0]
             view = preview.view
-            body = {"type": "state", "version": view.version, "changed": preview.changed_since(since),
+            body = {"type": "state", "version": view.version, "seq": view.seq, "changed": preview.changed_since(since),
                     "errors": view.errors}
             return self._send(HTTPStatus.OK, "application/json; charset=utf-8",
                               json.dumps(body, ensure_ascii=False).encode("utf-8"), head)
@@ -813,6 +818,7 @@ CLIENT_JS = r"""
   if (!holder || window.__phuongnewsPreview) return;
   var cfg = JSON.parse(holder.textContent);
   var watched = {}, any = false, reloading = false, overlay = null, shown = null;
+  var boot = cfg.version.split("-")[0], seq = cfg.seq || 0;
   window.__phuongnewsPreview = cfg;
   cfg.keys.forEach(function (k) { if (k === "*") any = true; watched[k] = true; });
 
@@ -881,6 +887,12 @@ CLIENT_JS = r"""
   function handle(msg) {
     if (!msg || reloading) return;
     if (msg.type === "open") { catchUp(); return; }
+    // News older than what this tab has shown (a state asked for before a build, answered
+    // after that build's message) is dropped; from another run of the server, never.
+    if (String(msg.version).split("-")[0] === boot) {
+      if (msg.seq < seq) return;
+      seq = msg.seq;
+    }
     if (affected(msg.changed)) { reloading = true; location.reload(); return; }
     if (msg.errors) show(msg.errors); else hide();
   }
