@@ -627,24 +627,30 @@ def test_removed_pages_leave_no_empty_folders(site_factory, tmp_path, capsys):
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def killed_at_rename(monkeypatch, site: Path, out: Path, rename: int) -> None:
+    """A build into `out` that the power stops at its `rename`-th os.replace (its journal's is
+    the first of an update's)."""
+    real_replace, calls = os.replace, []
+
+    def dies(source, target):
+        calls.append(target)
+        if len(calls) == rename:
+            raise SystemExit("killed")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", dies)
+    with pytest.raises(SystemExit):
+        build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
+    monkeypatch.setattr(os, "replace", real_replace)
+
+
 def test_an_update_interrupted_midway_is_finished_by_the_next_build(site_factory, tmp_path, capsys, monkeypatch):
     site, out = site_factory(SITE), tmp_path / "web"
     assert run(capsys, "build", "--site", str(site), "--out", str(out))[0] == 0
     for name in ("hoi-nghi", "ra-quan"):
         path = next((site / "content/posts").rglob(f"{name}.md"))
         path.write_text(path.read_text(encoding="utf-8") + "\nCâu mới.\n", encoding="utf-8")
-    real_replace, calls = os.replace, []
-
-    def dies_after_two(source, target):
-        calls.append(target)
-        if len(calls) == 4:  # the journal, then two files: then the power goes
-            raise SystemExit("killed")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", dies_after_two)
-    with pytest.raises(SystemExit):
-        build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
-    monkeypatch.setattr(os, "replace", real_replace)
+    killed_at_rename(monkeypatch, site, out, 4)  # the journal, then two files: then the power goes
     assert list(tmp_path.glob(".web.phuongnews-journal"))  # the half-done update is written down
 
     assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "clean"), "--no-cache")[0] == 0
@@ -666,18 +672,7 @@ def test_a_journal_left_before_any_file_moved_is_carried_out_before_the_folder_i
     before = {name: path.read_text(encoding="utf-8") for name, path in edited.items()}
     for name, path in edited.items():
         path.write_text(before[name] + "\nCâu sẽ bỏ.\n", encoding="utf-8")
-    real_replace, calls = os.replace, []
-
-    def dies_after_the_journal(source, target):
-        calls.append(target)
-        if len(calls) == 2:
-            raise SystemExit("killed")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", dies_after_the_journal)
-    with pytest.raises(SystemExit):
-        build(BuildOptions(site_dir=site, out_dir=out, jobs=1))
-    monkeypatch.setattr(os, "replace", real_replace)
+    killed_at_rename(monkeypatch, site, out, 2)  # the journal written, no file moved yet
     assert list(tmp_path.glob(".web.phuongnews-journal"))
     # One post put back as it was, the other edited anew: a body edit, for the quick path.
     edited["ra-quan"].write_text(before["ra-quan"], encoding="utf-8")
