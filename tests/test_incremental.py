@@ -767,7 +767,7 @@ def test_check_keeps_its_parses_for_the_next_check_and_build(site_factory, tmp_p
 
     def check(jobs: int = 1) -> int:
         parsed.clear()
-        return build_module.check_site(BuildOptions(site_dir=site, jobs=jobs))[1]
+        return build_module.check_site(BuildOptions(site_dir=site, jobs=jobs)).pages
 
     pages = check()
     assert len(parsed) == 120
@@ -790,6 +790,53 @@ def test_check_keeps_its_parses_for_the_next_check_and_build(site_factory, tmp_p
     assert parsed == [] and result.pages == pages
     build(BuildOptions(site_dir=site, out_dir=tmp_path / "clean", jobs=1, cache=False))
     assert tree(tmp_path / "web") == tree(tmp_path / "clean")
+
+
+def test_check_after_a_build_does_that_builds_work_again_and_writes_nothing(site_factory, tmp_path, capsys, monkeypatch):
+    posts = {f"content/posts/{2020 + i % 4}/bai-{i:03d}.md": post(title=f"Bài số {i}", date=f"{2020 + i % 4}-0{i % 9 + 1}-1{i % 9}",
+                                                                 units=UNITS[i % 4], body=f"Nội dung **{i}**.")
+             for i in range(120)}
+    site = site_factory(posts)
+    out = site / "public"
+    assert run(capsys, "build", "--site", str(site))[0] == 0
+
+    def left() -> tuple:
+        """The output folder (bytes and dates) and what the cache knows of it."""
+        cache = BuildCache(site)
+        try:
+            known = (cache.last_build(out.absolute()).state, cache.outputs(out), cache.holdings(out.absolute()))
+        finally:
+            cache.close()
+        return {path.relative_to(out).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+                for path in out.rglob("*") if path.is_file()}, known
+
+    def check():
+        return build_module.check_site(BuildOptions(site_dir=site))
+
+    before = left()
+    pages = check().pages
+    assert check().rendered == 0 and left() == before  # nothing changed since the build
+    edited = site / "content/posts/2021/bai-001.md"
+    edited.write_text(posts["content/posts/2021/bai-001.md"] + "\nMột câu nữa.\n", encoding="utf-8")
+    result = check()
+    assert 0 < result.rendered < 10 and result.written > 0 and left() == before  # the quick path, not written
+    added = site / "content/posts/2023/bai-moi.md"
+    added.write_text(post(title="Bài mới", date="2023-05-05", body="Xem [bài cũ](/tin-tuc/2019/khong-co/)."), encoding="utf-8")
+    code, _, err = run(capsys, "check", "--site", str(site))
+    assert (code, err) == run(capsys, "check", "--site", str(site), "--no-cache")[::2]  # as a check of every page
+    assert code == 1 and "content/posts/2023/bai-moi.md:" in err and left() == before
+    added.write_text(post(title="Bài mới", date="2023-05-05"), encoding="utf-8")
+    result = check()
+    assert 0 < result.rendered < pages < result.pages and left() == before
+    # The build after the checks takes its own last build as its start, and is a clean build's.
+    assert run(capsys, "build", "--site", str(site))[0] == 0
+    assert run(capsys, "build", "--site", str(site), "--out", str(tmp_path / "clean"), "--no-cache")[0] == 0
+    assert tree(out) == tree(tmp_path / "clean")
+    # A killed build's update waiting: the check leaves it to the next build, and checks every page.
+    edited.write_text(posts["content/posts/2021/bai-001.md"], encoding="utf-8")
+    killed_at_rename(monkeypatch, site, out, 2)
+    journal = list(site.glob(".public.phuongnews-journal"))
+    assert journal and check().rendered == result.pages and journal[0].exists()
 
 
 def test_check_reports_what_a_build_reports_on_any_number_of_processes(site_factory, tmp_path, capsys):

@@ -186,9 +186,9 @@ def _moment(text: str) -> datetime:
 
 def _check(args, lang: str) -> int:
     started = time.perf_counter()
-    site, pages = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, cache=args.cache))
-    _print_warnings(site.warnings, lang)
-    _say(lang, "summary.check", posts=len(site.articles), pages=pages,
+    result = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, cache=args.cache))
+    _print_warnings(result.warnings, lang)
+    _say(lang, "summary.check", posts=result.posts, pages=result.pages,
          seconds=seconds_text(time.perf_counter() - started, lang))
     return 0
 

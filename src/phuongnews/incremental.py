@@ -14,6 +14,7 @@ the site had is gone (a link to it may have broken).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -42,7 +43,7 @@ from phuongnews.models import Article, Page, Site
 from phuongnews.people import Appearance, Person
 from phuongnews.plan import Output, unplanned
 from phuongnews.render import TEMPLATES_DIR, make_environment, read_names_kept, render_page
-from phuongnews.writer import MARKER, Staging
+from phuongnews.writer import MARKER, Staging, Unwritten
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                      last: LastSigned | None = None, keep_readings: bool = False,
                      templates_cache: Path | None = None, folders: Mapping[str, int] | None = None,
                      full_plan: Callable[[], list[Output]] | None = None,
-                     left: Callable[[], bool] | None = None) -> Written:
+                     left: Callable[[], bool] | None = None, dry: bool = False) -> Written:
     """Bring `out_dir` up to this site; raise BuildFailed (writing nothing) on a template
     fault or broken link. `previous`: what the cache remembers of `out_dir`, and `folders`
     the dates of its folders (folder_stamps), to tell it is as left; `last`: what
@@ -77,7 +78,9 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     `templates_cache`: where compiled templates are kept (render.make_environment);
     `full_plan`: the plan with every page's values, when `outputs` has pages planned as
     addresses alone (plan's `posts_planned`) and one of those must be signed or rendered;
-    `left`: gives as_left(out_dir, previous, folders), if the caller had it found out meanwhile."""
+    `left`: gives as_left(out_dir, previous, folders), if the caller had it found out meanwhile;
+    `dry`: write nothing (a check, see build.check_site): Written then counts the files that
+    would be written, and its records are `previous`."""
     started = time.perf_counter()
     config = site.config
     out_dir = out_dir.absolute()
@@ -126,7 +129,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     errors = ErrorList()
     gone = (previous.keys() | on_disk.keys()) - set(paths) - statics.keys()
 
-    with Staging.open(out_dir, fresh=not on_disk) as staging:
+    with contextlib.nullcontext(Unwritten()) if dry else Staging.open(out_dir, fresh=not on_disk) as staging:
         def sign_and_render(output: Output):
             path = urls.output_path(output.url)
             if path in kept:
@@ -198,6 +201,10 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
         staging.commit(removed=gone)
         if staging.fresh:
             dated = None  # a new folder swapped in: every folder's date is new
+    if dry:  # the output folder as it was, and what the cache knows of it
+        return Written(records=dict(previous), rendered=len(stale), written=len(written), removed=len(gone),
+                       timings={"sign": signed - started, "render": rendered - signed,
+                                "write": time.perf_counter() - rendered})
     prefix = os.path.join(out_dir, "")
     after = {path: stamps.get(path) or output_stamp(os.stat(prefix + path)) for path in written}
     # A page with no signature (None) is rendered every time; its record keeps only its stamp.

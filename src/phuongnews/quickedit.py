@@ -23,6 +23,7 @@ Anything it is not sure of, including any error, goes to the full build, which r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -43,7 +44,7 @@ from phuongnews.plan import settings_digest
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
-from phuongnews.writer import Staging
+from phuongnews.writer import Staging, Unwritten
 
 # More changed files than this, and a full build is about as quick.
 MAX_CHANGED = 8
@@ -59,12 +60,14 @@ class QuickResult:
 
 
 def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, parts: Sequence[str], state: str,
-                           records: Mapping[str, OutputRecord], left: Callable[[], bool]) -> tuple[LastBuild, QuickResult] | None:
+                           records: Mapping[str, OutputRecord], left: Callable[[], bool],
+                           dry: bool = False) -> tuple[LastBuild, QuickResult] | None:
     """Bring the output folder up to the site when only posts' bodies changed since the last
     build into it; None (nothing done) for a full build. `parts`: this build's source_parts,
     `state`: their digest; `records`: the files the last build left, `left()` whether the
-    output folder is still as it left it (incremental.as_left). Returns the last build's record
-    and what was done."""
+    output folder is still as it left it (incremental.as_left); `dry`: write nothing, to the
+    folder or the cache (a check, see build.check_site). Returns the last build's record and
+    what was done (or would be)."""
     started = time.perf_counter()
     out_dir = options.output.absolute()
     found = _changed_posts(options, cache, parts)
@@ -94,7 +97,11 @@ def build_after_body_edits(options, cache: BuildCache, digests: FileDigests, par
     files.update(index)
     rendered = time.perf_counter()
 
-    written = _write(out_dir, files)
+    written = _write(out_dir, files, dry)
+    if dry:
+        return last, QuickResult(rendered=len(readings), written=len(written),
+                                 timings={"parse": parsed - started, "render": rendered - parsed,
+                                          "write": time.perf_counter() - rendered})
     # A page rendered again keeps its recorded signature: it was made from the post's old
     # version, so the next build that signs the page finds it moved and renders it again
     # (the same bytes, not written). Never the other way round.
@@ -271,9 +278,10 @@ def _warnings(warnings) -> list[tuple]:
     return [(warning.path, warning.line, warning.code, repr(warning.params)) for warning in warnings]
 
 
-def _write(out_dir: Path, files: dict[str, bytes]) -> list[str]:
-    """Write the files whose bytes differ from those on disk, through the writer's journal."""
-    with Staging.open(out_dir, fresh=False) as staging:
+def _write(out_dir: Path, files: dict[str, bytes], dry: bool = False) -> list[str]:
+    """Write the files whose bytes differ from those on disk, through the writer's journal
+    (`dry`: only name them)."""
+    with contextlib.nullcontext(Unwritten()) if dry else Staging.open(out_dir, fresh=False) as staging:
         for path, data in sorted(files.items()):
             try:
                 same = (out_dir / path).read_bytes() == data

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 MARKER = ".phuongnews-output"  # marks a folder as ours, so we may replace it next time
 _JUNK = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -152,6 +153,36 @@ class Staging:
             os.fsync(handle.fileno())
         os.replace(temporary, journal)  # from here on, the update is as good as done
         _apply(journal)
+
+
+class _Stat(NamedTuple):
+    st_size: int
+    st_mtime_ns: int
+
+
+class Unwritten:
+    """Staging's stand-in for a build that writes nothing (`phuongnews check`, build's
+    BuildOptions.dry): it notes what would be written, and writes it nowhere."""
+
+    fresh = False
+
+    def __init__(self):
+        self.written: list[str] = []
+
+    def put(self, relative: str, data: bytes) -> _Stat:
+        self.written.append(relative)
+        return _Stat(len(data), 0)
+
+    def copy(self, relative: str, source: Path) -> None:
+        self.written.append(relative)
+
+    def commit(self, removed) -> None:
+        pass
+
+
+def interrupted(out_dir: Path) -> bool:
+    """Whether a killed build left an update of `out_dir` for the next build to finish."""
+    return _journal_path(out_dir.absolute()).exists()
 
 
 def _make_folder(folder: str) -> None:
