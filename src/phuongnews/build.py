@@ -28,7 +28,7 @@ from phuongnews.messages import Phrase
 from phuongnews.models import Article, Site, SiteConfig
 from phuongnews.plan import RAW, Output, plan, search_outputs, settings_digest
 from phuongnews.quickedit import build_after_body_edits
-from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs, render_page
+from phuongnews.render import TEMPLATES_DIR, compile_ahead, make_environment, render_outputs, render_page
 from phuongnews.schedule import schedule
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
@@ -150,8 +150,8 @@ def check_site(options: BuildOptions) -> BuildResult:
     if options.cache and (out_dir / MARKER).is_file() and not interrupted(out_dir) \
             and (options.site_dir / CONFIG_NAME).is_file():
         cache = BuildCache(options.site_dir)
-        try:
-            built = bool(cache.outputs(out_dir))
+        try:  # its record, not the 14,000 of its files
+            built = cache.last_build(out_dir.absolute()) is not None
         finally:
             cache.close()
         if built:
@@ -197,11 +197,7 @@ def _rendered_and_checked(site: Site, outputs: list[Output], statics: Mapping[st
     (incremental.render_and_write), keeping nothing but the faults: each template fault and
     broken link once, in the plan's order."""
     env = make_environment(site, site_dir / TEMPLATES_DIR, templates_cache)
-    for name in sorted({output.template for output in outputs if output.template}):
-        try:  # compiled once here, so forked workers inherit them instead of each compiling its own
-            env.get_template(name)
-        except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
-            continue
+    compile_ahead(env, (output.template for output in outputs if output.template))
     targets = link_targets([urls.output_path(output.url) for output in outputs], statics)
     base = link_root(site.config)
 
@@ -216,11 +212,7 @@ def _rendered_and_checked(site: Site, outputs: list[Output], statics: Mapping[st
     errors, reported = ErrorList(), set()
     with collector_paused():  # thousands of pages' values and texts; no cycles
         for page_errors in workers.run(faults, outputs, jobs):
-            for error in page_errors:
-                key = (error.path, error.line, error.code, repr(error.params))
-                if key not in reported:
-                    reported.add(key)
-                    errors.append(error)
+            errors.extend_new(page_errors, reported)
     return errors
 
 

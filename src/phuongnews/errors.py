@@ -6,6 +6,7 @@ Vietnamese or English at the edge (cli) and tests can assert either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from phuongnews.messages import message_text
@@ -46,3 +47,12 @@ class ErrorList(list):
 
     def add(self, path: str, line: int | None, code: str, **params: object) -> None:
         self.append(SourceError(path, line, code, params))
+
+    def extend_new(self, errors: Iterable[SourceError], seen: set[tuple]) -> None:
+        """Add those of `errors` not in `seen` (what was added before), noting them there: the
+        errors of pages rendered by several workers, a fault many pages hit reported once."""
+        for error in errors:
+            key = (error.path, error.line, error.code, repr(error.params))
+            if key not in seen:
+                seen.add(key)
+                self.append(error)

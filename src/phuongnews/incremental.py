@@ -14,7 +14,6 @@ the site had is gone (a link to it may have broken).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import time
@@ -42,8 +41,8 @@ from phuongnews.linkcheck import check_page, link_root, link_targets
 from phuongnews.models import Article, Page, Site
 from phuongnews.people import Appearance, Person
 from phuongnews.plan import Output, unplanned
-from phuongnews.render import TEMPLATES_DIR, make_environment, read_names_kept, render_page
-from phuongnews.writer import MARKER, Staging, Unwritten
+from phuongnews.render import TEMPLATES_DIR, compile_ahead, make_environment, read_names_kept, render_page
+from phuongnews.writer import MARKER, Staging
 
 
 @dataclass(frozen=True)
@@ -119,17 +118,13 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
     copies = [path for path, source in statics.items() if not unchanged(path, None, static_sources[path])]
     signed = time.perf_counter()
 
-    for name in sorted({output.template for output in work if output.template}):
-        try:  # compiled once here, so forked workers inherit them instead of each compiling its own
-            env.get_template(name)
-        except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
-            continue
+    compile_ahead(env, (output.template for output in work if output.template))
     targets = link_targets(paths, statics)
     base = link_root(config)
     errors = ErrorList()
     gone = (previous.keys() | on_disk.keys()) - set(paths) - statics.keys()
 
-    with contextlib.nullcontext(Unwritten()) if dry else Staging.open(out_dir, fresh=not on_disk) as staging:
+    with Staging.open(out_dir, fresh=not on_disk, dry=dry) as staging:
         def sign_and_render(output: Output):
             path = urls.output_path(output.url)
             if path in kept:
@@ -175,11 +170,7 @@ def render_and_write(site: Site, outputs: list[Output], statics: Mapping[str, Pa
                 stamps[path] = put
             if reading is not None:
                 readings[path] = reading
-            for error in page_errors:
-                key = (error.path, error.line, error.code, repr(error.params))
-                if key not in reported:
-                    reported.add(key)
-                    errors.append(error)
+            errors.extend_new(page_errors, reported)
         holdings = None
         if last is not None and signer is not None:
             if reuse is not None and reuse.body_only:

@@ -23,7 +23,6 @@ Anything it is not sure of, including any error, goes to the full build, which r
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import os
@@ -44,7 +43,7 @@ from phuongnews.plan import settings_digest
 from phuongnews.render import TEMPLATES_DIR, make_environment, render_output
 from phuongnews.sources import read_source
 from phuongnews.vietnamese import nfc
-from phuongnews.writer import Staging, Unwritten
+from phuongnews.writer import Staging
 
 # More changed files than this, and a full build is about as quick.
 MAX_CHANGED = 8
@@ -281,7 +280,7 @@ def _warnings(warnings) -> list[tuple]:
 def _write(out_dir: Path, files: dict[str, bytes], dry: bool = False) -> list[str]:
     """Write the files whose bytes differ from those on disk, through the writer's journal
     (`dry`: only name them)."""
-    with contextlib.nullcontext(Unwritten()) if dry else Staging.open(out_dir, fresh=False) as staging:
+    with Staging.open(out_dir, fresh=False, dry=dry) as staging:
         for path, data in sorted(files.items()):
             try:
                 same = (out_dir / path).read_bytes() == data

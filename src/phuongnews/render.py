@@ -345,6 +345,16 @@ def _rfc3339(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
+def compile_ahead(env: jinja2.Environment, names: Iterable[str]) -> None:
+    """Compile these templates here, before workers are forked, so they inherit them instead
+    of each compiling its own; a template that fails is left for its pages to report."""
+    for name in sorted(set(names)):
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001, S112 -- the page's own render reports the fault
+            continue
+
+
 def render_outputs(env: jinja2.Environment, outputs: list[Output], errors: ErrorList) -> dict[str, bytes]:
     """Output path -> bytes. A template fault is reported once, however many pages hit it."""
     files: dict[str, bytes] = {}

@@ -96,7 +96,11 @@ class Staging:
 
     @classmethod
     @contextmanager
-    def open(cls, out_dir: Path, fresh: bool):
+    def open(cls, out_dir: Path, fresh: bool, dry: bool = False):
+        """`dry`: an Unwritten in its place, for a build that writes nothing."""
+        if dry:
+            yield Unwritten()
+            return
         out_dir = out_dir.absolute()
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
