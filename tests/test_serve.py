@@ -614,6 +614,43 @@ def test_incremental_rebuilds_equal_full_builds(site):
     assert kinds == ["body", "pages", "pages", "body", "pages", "pages", "body", "all", "all"]
 
 
+def test_an_added_post_replans_the_families_it_reaches_and_renders_the_pages_it_changes(tmp_path, monkeypatch):
+    """A speaker's pages all hold the count of their appearances, which an added post changes,
+    and show none of it: the preview renders the pages whose bytes can change, not those. And
+    it plans again only what the new post reaches: another unit's listing is the page planned
+    before, the very same object."""
+    speaker = "speakers:\n  - name: Hồ Sỹ Tùng\n    role: Bí thư Đảng ủy phường"
+    files = {f"content/posts/2023/bai-{n}.md": post(f"Hội nghị số {n}", f"2023-0{n + 2}-15", "[mttq]", "Nội dung.",
+                                                     extra=speaker) for n in range(5)}
+    files["content/posts/2022/gap-mat.md"] = post("Gặp mặt cựu chiến binh", "2022-12-22", "[hoi-ccb]", "Gặp mặt.")
+    site = make_site(tmp_path / "site", files)
+    live = LiveSite(site)
+    assert live.rebuild().ok
+    live.warm()
+    before = live.good.outputs()
+    rendered: list[str] = []
+    real_render = livebuild.render_outputs
+
+    def render_outputs(env, outputs, errors):
+        rendered.extend(urls.output_path(output.url) for output in outputs)
+        return real_render(env, outputs, errors)
+
+    monkeypatch.setattr(livebuild, "render_outputs", render_outputs)
+    # The oldest of the speaker's appearances: their 3 pages of 2 stay 3, the first two as they were.
+    (site / "content/posts/2023/bai-moi.md").write_text(
+        post("Hội nghị đầu năm", "2023-01-10", "[mttq]", "Nội dung.", extra=speaker), encoding="utf-8")
+    outcome = live.rebuild({"content/posts/2023/bai-moi.md"})
+    assert outcome.ok and outcome.kind == "pages"
+    assert dict(live.good.files) == full_build(site)
+    person = "nhan-vat/ho-sy-tung/"
+    assert {person + "trang-3/index.html", "tin-tuc/2023/bai-moi/index.html"} <= set(rendered)
+    assert person + "index.html" not in rendered and person + "trang-2/index.html" not in rendered
+    assert set(rendered) == set(outcome.changed)
+    after = live.good.outputs()
+    assert after["don-vi/hoi-ccb/index.html"] is before["don-vi/hoi-ccb/index.html"]
+    assert after["don-vi/mttq/index.html"] is not before["don-vi/mttq/index.html"]
+
+
 def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, monkeypatch):
     """A 10,000-post site opens in the preview without parsing anything `build` parsed, and
     a save parses the saved file only; unchanged files are not even read."""

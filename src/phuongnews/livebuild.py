@@ -57,8 +57,9 @@ from phuongnews.gcpause import collector_paused, set_aside_survivors
 from phuongnews.incremental import published_pages
 from phuongnews.linkcheck import check_links, link_root
 from phuongnews.models import Site, SiteConfig
-from phuongnews.plan import RAW, Output, plan, search_outputs
-from phuongnews.render import TEMPLATES_DIR, make_environment, render_outputs
+from phuongnews.plan import RAW, LastPlan, Output, last_plan, plan, search_outputs
+from phuongnews.reach import reached_families
+from phuongnews.render import TEMPLATES_DIR, make_environment, read_names, render_outputs
 from phuongnews.search import IndexMemo
 from phuongnews.vietnamese import nfc
 from phuongnews.writer import static_files
@@ -131,6 +132,8 @@ class Good:
     _held: References | None = field(default=None, repr=False)  # which pages hold which post
     _photos: frozenset | None = field(default=None, repr=False)
     real: dict[str, str] = field(default_factory=dict, repr=False)  # static output path -> real path
+    # template -> the names of a page's values it can read (render.read_names), with _env
+    _reads: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if not self.real:
@@ -159,6 +162,12 @@ class Good:
         if self._env is None:
             self._env = make_environment(self.site, site_dir / TEMPLATES_DIR)
         return self._env
+
+    def reads(self, site_dir: Path, template: str) -> frozenset[str] | None:
+        """The names of a page's values that `template` can read (render.read_names)."""
+        if template not in self._reads:
+            self._reads.update(read_names(self.env(site_dir), [template]))
+        return self._reads[template]
 
 
 @dataclass(frozen=True)
@@ -347,14 +356,18 @@ class LiveSite:
             by_path, stale, held = self._swapped(good, site, swaps)
             outputs = list(by_path.values())
         else:
-            outputs = plan(site, self._index)
+            outputs = plan(site, self._index, last=_last_plan(good, site, old))
             by_path = _by_path(outputs)
             if by_path is None or old is None or _collides(by_path, good.statics):
                 sources = static_files(self.site_dir / "static")
                 return self._render_all(site, sources, stamps, static_keys)  # render_site names the clash
+            # A page taken from the last plan is the very same output: not compared. Of the
+            # others, only the values their template can read are (a person's pages hold the
+            # count of all their appearances, which one added post changes, and show none).
             stale = [output for path, output in by_path.items()
-                     if (before := old.get(path)) is None or before.template != output.template
-                     or before.context != output.context]
+                     if (before := old.get(path)) is not output and (
+                         before is None or before.template != output.template
+                         or _read_values_differ(before.context, output.context, good.reads(self.site_dir, output.template)))]
         errors = ErrorList()
         env = good.env(self.site_dir)  # made from the same settings and pages
         fresh = render_outputs(env, stale, errors)
@@ -366,7 +379,8 @@ class LiveSite:
         check_links(outputs if removed else stale, files, good.statics, link_root(site.config), self._read_text, errors)
         if errors:
             raise BuildFailed(errors)
-        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, photos, real=good.real)
+        new = Good(site, files, good.statics, good.static_sources, stamps, by_path, env, held, photos, real=good.real,
+                   _reads=good._reads)
         return self._swap(new, "pages" if swaps is None else "body", len(stale), set(fresh) | removed, static_keys)
 
     def _swapped(self, good: Good, site: Site, swaps) -> tuple[dict[str, Output], list[Output], References]:
@@ -460,6 +474,35 @@ class _ParseStore:
         else:
             self._known = dict(current.digests.used)
         self._keys = {parts: key for parts, key in self._keys.items() if key in current.used}
+
+
+# Posts changed beyond this many (and this share of the site), the site is planned from nothing.
+_REPLAN_MAX = 50
+_REPLAN_SHARE = 0.1
+
+
+_ABSENT = object()
+
+
+def _read_values_differ(before: dict, after: dict, names: frozenset[str] | None) -> bool:
+    """Whether a page's values under `names` differ (all of them when `names` is None)."""
+    if names is None:
+        return before != after
+    return any(before.get(name, _ABSENT) != after.get(name, _ABSENT) for name in names)
+
+
+def _last_plan(good: Good, site: Site, old: Mapping[str, Output] | None) -> LastPlan | None:
+    """What the plan of `site` may take from the last good build's (plan.LastPlan), or None.
+    A post counts as changed unless it is the very object the last build held (the loads
+    keep the objects of unchanged posts), so that the pages taken hold this site's posts."""
+    if old is None:
+        return None
+    before = {article.source: article for article in good.site.articles}
+    changed = {article.source for article in site.articles if before.get(article.source) is not article}
+    changed.update(before.keys() - {article.source for article in site.articles})
+    if len(changed) > max(_REPLAN_MAX, _REPLAN_SHARE * len(site.articles)):
+        return None
+    return last_plan(old.values(), reached_families(good.site.articles, site.articles, changed))
 
 
 def _photos(site: Site) -> frozenset:

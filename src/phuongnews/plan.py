@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
 
@@ -125,18 +125,57 @@ def _derived_by_post(config: SiteConfig) -> Callable[[Article], Derived]:
     return derived
 
 
+@dataclass(frozen=True)
+class LastPlan:
+    """The last plan of a site, for planning it again after a few posts changed (the preview).
+
+    The pages of a family the change cannot reach (reach.py: a post's own page, a unit's
+    listings and feed, a year's listing, a person's or a programme's pages) hold the values
+    they held, so they are taken as they were, the very Output objects, and only the pages of
+    the families reached and those made from the whole site are planned. The posts the
+    caller counts as unchanged must be the very objects the last plan holds (the preview's
+    loads keep them), so that a page taken holds this site's posts. What plan() gives with it
+    equals a plan from nothing (tests/test_replan.py)."""
+
+    reached: frozenset[tuple]  # reach.reached_families of the change
+    posts: Mapping[str, Output]  # URL -> a post's own page
+    blocks: Mapping[tuple, tuple[Output, ...]]  # family -> its pages, in order; a unit's: listings of every year, feed
+
+
+def last_plan(outputs: Iterable[Output], reached: Collection[tuple]) -> LastPlan:
+    """`outputs`: the last plan, in its order; `reached`: the families the change reaches."""
+    posts: dict[str, Output] = {}
+    blocks: dict[tuple, list[Output]] = {}
+    for output in outputs:
+        family = output.family
+        if family is None:
+            continue
+        kind = family[0]
+        if kind == "post":
+            if output.template == "article.html" and output.context is not None:
+                posts[output.url] = output
+        elif kind in _BLOCK_KINDS:
+            # A unit's pages come in one run: its listing, its listings year by year, its feed.
+            blocks.setdefault(("unit", family[1]) if kind == "unit-year" else family, []).append(output)
+    return LastPlan(frozenset(reached), posts, {family: tuple(run) for family, run in blocks.items()})
+
+
+_BLOCK_KINDS = frozenset({"unit", "unit-year", "year", "person", "programme"})
+
+
 def plan(site: Site, index_memo: search.IndexMemo | None = None,
          search_files: Callable[[], list[Output]] | None = None,
-         posts_planned: Collection[str] | None = None) -> list[Output]:
+         posts_planned: Collection[str] | None = None, last: LastPlan | None = None) -> list[Output]:
     """`index_memo`: for a caller that plans again and again (the preview), the search index
     is made from the last one it planned (search.IndexMemo). `search_files`: gives
     `search_outputs(site)`, for a caller that has them made meanwhile on another core (the
     build: they are a third of planning); asked for once everything else is planned. The
     outputs are the same either way. `posts_planned`: sources of the posts whose article
     pages get their values; every other article page is planned as an address alone
-    (context None: see `unplanned`), for a build that will neither sign nor render it."""
+    (context None: see `unplanned`), for a build that will neither sign nor render it.
+    `last`: the pages the change cannot reach are taken from there (LastPlan)."""
     with collector_paused():  # thousands of outputs, contexts and strings; no cycles
-        return _plan(site, index_memo, search_files, posts_planned)
+        return _plan(site, index_memo, search_files, posts_planned, last)
 
 
 def unplanned(outputs: list[Output]) -> bool:
@@ -144,8 +183,8 @@ def unplanned(outputs: list[Output]) -> bool:
     return any(output.context is None for output in outputs)
 
 
-def _plan(site: Site, index_memo: search.IndexMemo | None,
-          search_files: Callable[[], list[Output]] | None, posts_planned: Collection[str] | None) -> list[Output]:
+def _plan(site: Site, index_memo: search.IndexMemo | None, search_files: Callable[[], list[Output]] | None,
+          posts_planned: Collection[str] | None, last: LastPlan | None) -> list[Output]:
     config = site.config
     patterns = config.urls
     articles = site.articles
@@ -164,6 +203,11 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         "year_counts": [(year, len(items)) for year, items in year_groups.items()],
     }))
 
+    kept = _kept_pages(last)
+    if last is not None:  # the posts whose own page cannot be taken from the last plan
+        posts_planned = {article.source for article in articles
+                         if (page := last.posts.get(article.url)) is None or page.source != article.source
+                         or ("post", article.source) in last.reached}
     related = indexes.related(articles, among=posts_planned)
     # config.unit looks through the units: asked twice a post, a dict of them is quicker.
     unit_of = {unit.key: unit for unit in reversed(config.units)}.__getitem__  # the first of a key, as config.unit
@@ -171,7 +215,8 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     # Articles: previous/next walk the event order, oldest to newest.
     for index, article in enumerate(articles):
         if posts_planned is not None and article.source not in posts_planned:
-            outputs.append(Output(article.url, "article.html", None, article.source, ("post", article.source)))
+            outputs.append(last.posts[article.url] if last is not None else
+                           Output(article.url, "article.html", None, article.source, ("post", article.source)))
             continue
         newer = articles[index - 1] if index > 0 else None
         older = articles[index + 1] if index + 1 < len(articles) else None
@@ -205,6 +250,9 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     }))
     programmes = indexes.programmes(articles)
     for (key, year), entries in programmes.items():
+        if (taken := kept(("programme", key, year))) is not None:
+            outputs += taken
+            continue
         unit = config.unit(key)
         url = urls.programme(patterns, key, year)
         outputs.append(Output(url, "programme.html", {
@@ -216,6 +264,9 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         "meta": Meta("Nhân vật", urls.people(patterns)), "people": people,
     }))
     for person in people:
+        if (taken := kept(("person", person.key))) is not None:
+            outputs += taken
+            continue
         first = urls.person(patterns, person.key)
         pages = indexes.paginate(person.appearances, config.per_page, lambda n, first=first: urls.paginated(patterns, first, n))
         for chunk, pager in pages:
@@ -230,6 +281,9 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
             }, family=("person", person.key)))
 
     for unit in units_sorted:
+        if (taken := kept(("unit", unit.key))) is not None:
+            outputs += taken  # its listings, year by year, and its feed
+            continue
         items = unit_groups.get(unit.key, ())
         first = urls.unit(patterns, unit.key)
         feed = urls.unit_feed(patterns, unit.key)
@@ -252,6 +306,9 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
         "year_rows": [(year, len(items), urls.year(patterns, year)) for year, items in year_groups.items()],
     }))
     for year, items in year_groups.items():
+        if (taken := kept(("year", year))) is not None:
+            outputs += taken
+            continue
         outputs += _listing(config.per_page, patterns, urls.year(patterns, year), items, ("year", year),
                             {"title": f"Tin năm {year}", "unit": None, "year": year, "feed": "feed.xml", "years": (),
                              "programmes": ()})
@@ -272,6 +329,21 @@ def _plan(site: Site, index_memo: search.IndexMemo | None,
     sitemap_urls = [o.url for o in outputs if o.template.endswith(".html") and o.template not in ("404.html", "redirect.html")]
     outputs.append(Output("sitemap.xml", "sitemap.xml", {"entries": _sitemap(sitemap_urls, articles)}))
     return outputs
+
+
+def _kept_pages(last: LastPlan | None) -> Callable[[tuple], tuple[Output, ...] | None]:
+    """family -> its pages in the last plan, if the change cannot reach them; else None."""
+    if last is None:
+        return lambda family: None
+    # A unit's block holds its listings of each year too: any of them reached, it is planned.
+    units_reached = {family[1] for family in last.reached if family[0] in ("unit", "unit-year")}
+
+    def kept(family: tuple) -> tuple[Output, ...] | None:
+        if family in last.reached or (family[0] == "unit" and family[1] in units_reached):
+            return None
+        return last.blocks.get(family)
+
+    return kept
 
 
 def search_outputs(site: Site, derived: Callable[[Article], Derived] | None = None,

@@ -36,17 +36,19 @@ def reached_families(before: Sequence[Article], after: Sequence[Article], change
     for order in (before, after):
         sources = [article.source for article in order]
         place = {source: index for index, source in enumerate(sources)}
-        unit_lists: dict[str, list[int]] = {}
-        for source in changed:
-            index = place.get(source)
-            if index is None:
-                continue
+        found = [place[source] for source in changed if source in place]
+        # The changed posts' units' lists of posts, as indexes.related makes them, in one pass.
+        units = {key for index in found for key in order[index].units}
+        unit_lists: dict[str, list[int]] = {key: [] for key in units}
+        for n, other in enumerate(order):
+            for key in other.units:
+                if key in units:
+                    unit_lists[key].append(n)
+        for index in found:
             article = order[index]
             reached.update(("post", sources[near]) for near in range(max(0, index - 1), min(len(order), index + 2)))
             for key in article.units:
-                numbers = unit_lists.get(key)
-                if numbers is None:  # the unit's posts, as indexes.related lists them
-                    numbers = unit_lists[key] = [n for n, other in enumerate(order) if key in other.units]
+                numbers = unit_lists[key]
                 at = bisect_left(numbers, index)
                 reached.update(("post", sources[n]) for n in numbers[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1])
             reached.update(own_families(article))
