@@ -9,7 +9,7 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,15 +123,17 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     processes. Either way the result, errors and warnings are those of parsing each file in turn.
 
     `earlier` and `changed` (site-relative names) are the preview's: its caller vouches that
-    the content folder holds the very files `earlier` was loaded from, with the same settings,
-    and that only those in `changed` may differ. Only they are looked at; every other file's
-    result (errors and warnings included) is `earlier`'s."""
+    the content folder holds the files `earlier` was loaded from, with the same settings, and
+    that only those in `changed` may differ, have come or have gone. Only they are looked at
+    (the folders are listed again if one came or went); every other file's result (errors
+    and warnings included) is `earlier`'s."""
     static_dir = site_dir / "static"
     before = earlier.loaded if earlier is not None and reuse is not None else None
     index_of = {}
     if before is not None:
         index_of = before.index_of or {entry[2]: index for index, entry in enumerate(before.listed)}
-    if before is not None and all(name in index_of for name in changed):
+    same_listing = before is not None and all(name in index_of and os.path.lexists(site_dir / name) for name in changed)
+    if same_listing:
         reuse.partial = True
         listed, listing_errors = before.listed, before.listing_errors
         keys, consulted, results = list(before.keys), list(before.consulted), list(before.results)
@@ -141,7 +143,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     else:
         found = ErrorList()
         # (kind, path, name as on disk, name as the clerk reads it, stem): posts first, in name order
-        listed = [(kind, path, relative, nfc(relative), stem_of(relative))
+        listed = [_listed(kind, path, relative, before, index_of)
                   for kind, recursive in (("posts", True), ("pages", False))
                   for path, relative in _markdown_files(site_dir, kind, found, recursive=recursive)]
         listing_errors = tuple(found)
@@ -149,6 +151,14 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         results = [None] * len(listed)
         consulted = [{} for _ in listed]
         todo = range(len(listed))
+        if before is not None:
+            # Files came or went (the preview): the others, unless saved, are as `earlier` had them.
+            reuse.partial = True
+            for index, entry in enumerate(listed):
+                old = index_of.get(entry[2])
+                if old is not None and entry[2] not in changed and before.listed[old] is entry:
+                    keys[index], consulted[index], results[index] = before.keys[old], before.consulted[old], before.results[old]
+            todo = [index for index, result in enumerate(results) if result is None]
     errors.extend(listing_errors)
     if reuse is not None and not reuse.digest_in_workers:
         # A file is named in its key by its bytes' digest, which the cache knows without reading
@@ -223,7 +233,7 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
         reuse.used.update(keys)
         if reuse.store is not None and reuse.new and reuse.held is not None:
             reuse.stored = reuse.held(list(reuse.new))  # a worker that could not write: the build saves its parses
-    if reuse is not None and reuse.partial and not reuse.signatures and before.clean \
+    if same_listing and not reuse.signatures and before.clean \
             and all(_same_place(before.results[i][0], results[i][0], drafts) for i in todo):
         return _patched_content(earlier, listed, todo, results, drafts, errors,
                                 Loaded(listed, listing_errors, keys, consulted, results, before.order, True, index_of))
@@ -247,6 +257,13 @@ def load_content(site_dir: Path, config: SiteConfig, errors: ErrorList, drafts: 
     pages.sort(key=lambda p: (collation_key(p.title), p.slug))
     return Content(tuple(articles), tuple(pages), tuple(warnings),
                    Loaded(listed, listing_errors, keys, consulted, results, order, clean))
+
+
+def _listed(kind: str, path: str, relative: str, before: Loaded | None, index_of: Mapping[str, int]) -> tuple:
+    """A listed file's entry: the earlier load's, if it listed the file as the same kind."""
+    if before is not None and (old := index_of.get(relative)) is not None and before.listed[old][0] == kind:
+        return before.listed[old]
+    return kind, path, relative, nfc(relative), stem_of(relative)
 
 
 def _patched_content(earlier: Content, listed, todo, results, drafts: bool, errors: ErrorList, loaded: Loaded) -> Content:

@@ -134,6 +134,7 @@ class Good:
     real: dict[str, str] = field(default_factory=dict, repr=False)  # static output path -> real path
     # template -> the names of a page's values it can read (render.read_names), with _env
     _reads: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
+    _planned: LastPlan | None = field(default=None, repr=False)  # the plan as plan.LastPlan, reaching nothing
 
     def __post_init__(self):
         if not self.real:
@@ -157,6 +158,12 @@ class Good:
         if self._held is None and self.outputs(index_memo) is not None:
             self._held = bodyedit.references(self._outputs)
         return self._held
+
+    def planned(self, index_memo: IndexMemo | None = None) -> LastPlan | None:
+        """This build's plan as plan.LastPlan, reaching nothing yet."""
+        if self._planned is None and self.outputs(index_memo) is not None:
+            self._planned = last_plan(self._outputs.values(), ())
+        return self._planned
 
     def env(self, site_dir: Path) -> jinja2.Environment:
         if self._env is None:
@@ -212,6 +219,7 @@ class LiveSite:
         if self.good is not None and self.incremental:
             try:
                 self.good.references(self._index)
+                self.good.planned(self._index)
             except Exception:  # noqa: BLE001, S110 -- only a head start; the rebuild reports faults
                 pass
         set_aside_survivors(full=self._rendered_all)
@@ -295,11 +303,11 @@ class LiveSite:
         if static_changed == changed and in_place and not force:
             self.good = dataclasses.replace(good, stamps=stamps)
             return Outcome(True, "static", changed=static_keys)
-        # Posts or pages saved, none added, removed or renamed: the last load's other files stand.
-        edited_only = self.incremental and all(
+        # Posts or pages saved, added or removed (no shortcut among them): the last load's other files stand.
+        posts_only = self.incremental and all(
             path.startswith("content/") and path.lower().endswith(".md")
-            and good.stamps.get(path, ("",))[0] == "file" and stamps.get(path, ("",))[0] == "file" for path in changed)
-        site = self._load(stamps, good.site, changed) if edited_only else self._load(stamps)
+            and good.stamps.get(path, ("file",))[0] == "file" and stamps.get(path, ("file",))[0] == "file" for path in changed)
+        site = self._load(stamps, good.site, changed) if posts_only else self._load(stamps)
         swaps = bodyedit.body_edits(good.site.articles, site.articles)
         photos = good.photos() if swaps is not None else _photos(site)  # a body edit keeps every post's photos
         if (not self.incremental or static_changed or any(path.startswith(TEMPLATES_DIR + "/") for path in changed)
@@ -356,7 +364,7 @@ class LiveSite:
             by_path, stale, held = self._swapped(good, site, swaps)
             outputs = list(by_path.values())
         else:
-            outputs = plan(site, self._index, last=_last_plan(good, site, old))
+            outputs = plan(site, self._index, last=_last_plan(good, site))
             by_path = _by_path(outputs)
             if by_path is None or old is None or _collides(by_path, good.statics):
                 sources = static_files(self.site_dir / "static")
@@ -488,21 +496,24 @@ def _read_values_differ(before: dict, after: dict, names: frozenset[str] | None)
     """Whether a page's values under `names` differ (all of them when `names` is None)."""
     if names is None:
         return before != after
-    return any(before.get(name, _ABSENT) != after.get(name, _ABSENT) for name in names)
+    # By the pages' few values, not the template's many names (most are its own variables).
+    return any(before.get(key, _ABSENT) != value for key, value in after.items() if key in names) \
+        or any(key in names and key not in after for key in before)
 
 
-def _last_plan(good: Good, site: Site, old: Mapping[str, Output] | None) -> LastPlan | None:
+def _last_plan(good: Good, site: Site) -> LastPlan | None:
     """What the plan of `site` may take from the last good build's (plan.LastPlan), or None.
     A post counts as changed unless it is the very object the last build held (the loads
     keep the objects of unchanged posts), so that the pages taken hold this site's posts."""
-    if old is None:
+    planned = good.planned()
+    if planned is None:
         return None
     before = {article.source: article for article in good.site.articles}
     changed = {article.source for article in site.articles if before.get(article.source) is not article}
     changed.update(before.keys() - {article.source for article in site.articles})
     if len(changed) > max(_REPLAN_MAX, _REPLAN_SHARE * len(site.articles)):
         return None
-    return last_plan(old.values(), reached_families(good.site.articles, site.articles, changed))
+    return dataclasses.replace(planned, reached=frozenset(reached_families(good.site.articles, site.articles, changed)))
 
 
 def _photos(site: Site) -> frozenset:

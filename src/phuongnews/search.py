@@ -34,7 +34,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -585,10 +585,32 @@ def _unit_rows(units) -> list[list[str]]:
     return [[u.key, u.short, u.name] for u in sorted(units, key=lambda u: collation_key(u.name))]
 
 
-def _term_entry(term: str, forms: list[tuple[str, bytes]], title_ids, other_ids) -> tuple[dict, int]:
-    entry = {form: [encode_postings(title_ids.get(key, ())), encode_postings(other_ids.get(key, ()))]
-             for form, key in forms}
+def _term_entry(term: str, forms: list[tuple[str, bytes]], title_ids, other_ids, last: tuple[dict, int] | None = None,
+                moves: Mapping[tuple[int, bytes], list[tuple[int, bool]]] | None = None) -> tuple[dict, int]:
+    """A term's shard entry. `last`, `moves`: its entry in the index being patched, and the
+    numbers each (field, key) gained or lost since: the postings that did not move keep
+    their text, a bitmap is patched (_patched_postings)."""
+    if last is None:
+        entry = {form: [encode_postings(title_ids.get(key, ())), encode_postings(other_ids.get(key, ()))]
+                 for form, key in forms}
+    else:
+        entry = {}
+        for form, key in forms:
+            texts = last[0].get(form)
+            entry[form] = [_patched_postings(ids.get(key, ()), texts[which] if texts is not None else None,
+                                             moves.get((which, key)))
+                           for which, ids in ((0, title_ids), (1, other_ids))]
     return entry, _entry_size(term, entry)
+
+
+def _patched_postings(ids: Sequence[int], text: str | None, moved: list[tuple[int, bool]] | None) -> str:
+    """encode_postings(ids), given `text`, their encoding before the numbers in `moved` came
+    or went (None: not known). A bitmap (a common word's) is patched as bits (_edited_postings)."""
+    if text is None or (moved and not text.startswith(BITMAP)):
+        return encode_postings(ids)
+    for number, added in moved or ():
+        text = _edited_postings(text, number, added)
+    return text
 
 
 def _entry_size(term: str, entry: dict) -> int:
@@ -811,7 +833,7 @@ def _patched(last: _Assembly, docs: dict[int, SearchEntry], changed: list[int]) 
     """`last` with the postings of the `changed` documents replaced; lists and dicts are copied
     before they change."""
     title_ids, other_ids = dict(last.title_ids), dict(last.other_ids)
-    copied: set[tuple[int, bytes]] = set()
+    moves: dict[tuple[int, bytes], list[tuple[int, bool]]] = {}  # (0 title / 1 other, key) -> (number, added)
     touched_keys: set[bytes] = set()
     for postings, which, field_name in ((title_ids, 0, "title_keys"), (other_ids, 1, "other_keys")):
         for number in changed:
@@ -819,11 +841,12 @@ def _patched(last: _Assembly, docs: dict[int, SearchEntry], changed: list[int]) 
             before = set(_unpacked(getattr(old, field_name))) if old is not None else set()
             after = set(_unpacked(getattr(new, field_name))) if new is not None else set()
             for key in before ^ after:
-                if (which, key) not in copied:
-                    copied.add((which, key))
+                if (which, key) not in moves:
+                    moves[(which, key)] = []
                     postings[key] = list(postings.get(key, ()))
                 ids = postings.setdefault(key, [])  # (emptied and dropped by an earlier change)
                 _moved(ids, number, key in after)
+                moves[(which, key)].append((number, key in after))
                 if not ids:
                     del postings[key]
                 touched_keys.add(key)
@@ -856,7 +879,7 @@ def _patched(last: _Assembly, docs: dict[int, SearchEntry], changed: list[int]) 
             order.remove(term)
     for term in touched_terms:
         if term in forms_of:
-            entries[term] = _term_entry(term, forms_of[term], title_ids, other_ids)
+            entries[term] = _term_entry(term, forms_of[term], title_ids, other_ids, last.entries.get(term), moves)
         else:
             entries.pop(term, None)
     steps = {"title_ids": title_ids, "other_ids": other_ids, "unit_docs": unit_docs, "forms_of": forms_of,
