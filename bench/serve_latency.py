@@ -1,17 +1,24 @@
 """Save-to-screen latency of `phuongnews serve`: the time from saving a post to the browser
 showing the new text, on the example site and on a generated site of 1,000 posts.
 
-    .venv/bin/python bench/serve_latency.py [--posts 1000] [--edits 20]
+    .venv/bin/python bench/serve_latency.py [--posts 1000] [--edits 20] [--saves body,title,new]
 
 For each site: copies it into a temporary folder, starts `phuongnews serve` as an editor
-would (a separate process), opens the post in headless Chromium (Debian's chromium and
-chromium-driver), then saves the post ~20 times the way vim and VS Code do (write a temp
-file, rename it over the post), each time with a new sentence in the body, and measures
-from the moment the rename returned to the moment the reloaded page had the sentence
-(`DOMContentLoaded` of the new document, on the same clock). Prints p50/p95 per site and
-the server's own rebuild time. Then builds the generated site with `phuongnews build` and
-starts the preview on it again: how long its first build takes once there is a build to take
-pages from. Nothing is written outside the temporary folders.
+would (a separate process), opens a page in headless Chromium (Debian's chromium and
+chromium-driver), then saves ~20 times the way vim and VS Code do (write a temp file, rename
+it over the post), and measures from the moment the rename returned to the moment the
+reloaded page had the new text (`DOMContentLoaded` of the new document, on the same clock).
+Three kinds of save, each with its own server:
+
+- body: a new sentence in the post's body; the post's page is open;
+- title: a new title in the post's front matter (its listings, feeds and neighbours change
+  too); the post's page is open;
+- new: a new post, dated yesterday, in the post's units (the first save of a post that
+  `phuongnews new` started): the home page is open, which lists it first.
+
+Prints p50/p95 per site and kind, and the server's own rebuild time. Then builds the generated
+site with `phuongnews build` and starts the preview on it again: how long its first build takes
+once there is a build to take pages from. Nothing is written outside the temporary folders.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -118,33 +126,49 @@ return performance.timeOrigin + nav.domContentLoadedEventEnd;
 """
 
 
-def measure(driver, site: Path, post: str, edits: int) -> tuple[list[float], Server]:
+SAVES = ("body", "title", "new")
+
+
+def measure(driver, site: Path, post: str, edits: int, kind: str) -> tuple[list[float], Server]:
+    """`edits` saves of `kind` (see SAVES), after WARM_UP more: their save-to-screen times."""
     server = Server(site)
+    added: list[Path] = []
+    path = site / post
+    original = path.read_text(encoding="utf-8")
     try:
-        article = post_url(server.url, site, post)
-        driver.get(article)
-        path = site / post
-        original = path.read_text(encoding="utf-8")
+        url, units = post_url(server.url, site, post)
+        driver.get(server.url if kind == "new" else url)
         head, separator, body = original.partition("\n---\n")
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
         latencies = []
         for number in range(WARM_UP + edits):
             marker = f"Câu đo thời gian số {number} được thêm vào lúc lưu."
-            saved = save_by_rename(path, head + separator + marker + "\n\n" + body)
+            if kind == "body":
+                saved = save_by_rename(path, head + separator + marker + "\n\n" + body)
+            elif kind == "title":
+                saved = save_by_rename(path, re.sub(r"(?m)^title: .*$", f"title: {marker}", head, count=1)
+                                       + separator + body)
+            else:
+                added.append(path.with_name(f"bai-do-thoi-gian-{number}.md"))
+                saved = save_by_rename(added[-1], f"---\ntitle: {marker}\ndate: {yesterday}\nunits: [{', '.join(units)}]\n"
+                                                  "---\nBài mới, thêm vào khi đo thời gian.\n")
             deadline = time.monotonic() + 30
             shown = None
             while shown is None:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"the browser did not show save {number} within 30 s")
+                    raise SystemExit(f"the browser did not show save {number} ({kind}) within 30 s")
                 shown = driver.execute_script(SHOWN, marker)
                 if shown is None:
                     time.sleep(0.005)
             if number >= WARM_UP:
                 latencies.append(shown / 1000 - saved)
             time.sleep(0.3)  # an editor does not save twice in the same instant
-        path.write_text(original, encoding="utf-8")
         return latencies, server
     finally:
         server.stop()
+        path.write_text(original, encoding="utf-8")
+        for new_post in added:
+            new_post.unlink(missing_ok=True)
 
 
 def opened_after_build(site: Path) -> tuple[float, float]:
@@ -164,11 +188,12 @@ def opened_after_build(site: Path) -> tuple[float, float]:
         server.stop()
 
 
-def post_url(base: str, site: Path, post: str) -> str:
-    """The article's URL, as the build gives it."""
+def post_url(base: str, site: Path, post: str) -> tuple[str, tuple[str, ...]]:
+    """The article's URL, as the build gives it, and its units."""
     from phuongnews.build import BuildOptions, load_site
 
-    return base + next(a.url for a in load_site(BuildOptions(site_dir=site)).articles if a.source == post)
+    article = next(a for a in load_site(BuildOptions(site_dir=site)).articles if a.source == post)
+    return base + article.url, article.units
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -180,8 +205,12 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=1000, help="posts in the generated site (default 1000)")
-    parser.add_argument("--edits", type=int, default=20, help="measured saves per site (default 20)")
+    parser.add_argument("--edits", type=int, default=20, help="measured saves per site and kind (default 20)")
+    parser.add_argument("--saves", default=",".join(SAVES), help=f"kinds of save, of {', '.join(SAVES)} (default: all)")
     args = parser.parse_args()
+    kinds = [kind for kind in args.saves.split(",") if kind]
+    if not kinds or set(kinds) - set(SAVES):
+        parser.error(f"--saves takes kinds of {', '.join(SAVES)}")
     driver = browser()
     rows = []
     try:
@@ -192,19 +221,21 @@ def main() -> int:
                 from phuongnews.build import BuildOptions, load_site
 
                 count = len(load_site(BuildOptions(site_dir=site)).articles)
-                print(f"{name}: {count} posts, {args.edits} saves …", file=sys.stderr, flush=True)
-                latencies, server = measure(driver, site, post, args.edits)
-                rows.append((name, count, server.pages, server.first_build, latencies, server.rebuilds[WARM_UP:]))
+                for kind in kinds:
+                    print(f"{name}: {count} posts, {args.edits} saves ({kind}) …", file=sys.stderr, flush=True)
+                    latencies, server = measure(driver, site, post, args.edits, kind)
+                    rows.append((name, count, server.pages, server.first_build, kind, latencies,
+                                 server.rebuilds[WARM_UP:]))
             print("the generated site once `phuongnews build` has built it …", file=sys.stderr, flush=True)
             built, reopened = opened_after_build(site)
     finally:
         driver.quit()
     print()
-    print("| site | posts | pages | first build | saves | save → shown p50 | p95 | max | server's rebuild p50 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, count, pages, first, latencies, rebuilds in rows:
+    print("| site | posts | pages | first build | save | saves | save → shown p50 | p95 | max | server's rebuild p50 |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for name, count, pages, first, kind, latencies, rebuilds in rows:
         rebuild = f"{statistics.median(rebuilds):.2f} s" if rebuilds else "–"
-        print(f"| {name} | {count} | {pages} | {first:.2f} s | {len(latencies)} | {percentile(latencies, 0.5):.2f} s "
+        print(f"| {name} | {count} | {pages} | {first:.2f} s | {kind} | {len(latencies)} | {percentile(latencies, 0.5):.2f} s "
               f"| {percentile(latencies, 0.95):.2f} s | {max(latencies):.2f} s | {rebuild} |")
     print(f"\nThe {args.posts}-post site built by `phuongnews build` ({built:.1f} s): the preview's first build "
           f"took {reopened:.2f} s (above, before any build: {rows[-1][3]:.2f} s).")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phuongnews import urls
+from phuongnews import bodyedit, urls
 from phuongnews.build import BuildOptions, load_site
 from phuongnews.models import Site
 from phuongnews.plan import last_plan, plan
@@ -91,6 +91,18 @@ def test_planning_again_from_the_last_plan_is_planning_from_nothing(example, cha
     # Something was taken, or the test would show nothing: the pages of families not reached.
     taken = {id(output) for output in before}
     assert any(id(output) in taken for output in replanned)
+    # Which pages hold which post, found again from the last plan's by walking the pages planned again.
+    old_pages, new_pages = _by_path(before), _by_path(replanned)
+    found = bodyedit.references_after(bodyedit.references(old_pages), old_pages, new_pages)
+    assert _sorted(found) == _sorted(bodyedit.references(new_pages))
+
+
+def _by_path(outputs):
+    return {urls.output_path(output.url): output for output in outputs}
+
+
+def _sorted(references):
+    return {post: sorted(spots, key=repr) for post, spots in references.items()}
 
 
 def test_a_change_reaches_only_its_own_families(example):

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from phuongnews.indexes import Pager
 from phuongnews.models import Article, Speaker, TaskList, Unit
+from phuongnews.people import Person
 from phuongnews.plan import Meta, Output
 
 # Values that never hold a post: not walked.
@@ -65,6 +66,22 @@ def references(outputs: Mapping[str, Output]) -> dict[int, tuple[Location, ...]]
     return {article: tuple(spots) for article, spots in found.items()}
 
 
+def references_after(held: References, before: Mapping[str, Output], after: Mapping[str, Output]) -> References:
+    """`references(after)`, given `held`, the references of `before`: only the pages that are
+    not the very outputs they were (planned again, plan.LastPlan) are walked. The order of a
+    post's places may differ; nothing depends on it."""
+    redone = {path: output for path, output in after.items() if before.get(path) is not output}
+    gone = redone.keys() | (before.keys() - after.keys())
+    found: dict[int, tuple[Location, ...]] = {}
+    for article, spots in held.items():
+        kept = tuple(spot for spot in spots if spot[0] not in gone)
+        if kept:
+            found[article] = kept
+    for article, spots in references(redone).items():
+        found[article] = found.get(article, ()) + spots
+    return found
+
+
 def swapped(outputs: Mapping[str, Output], held: References, swaps: Mapping[int, Article]) -> dict[str, Output]:
     """Output path -> the output with the new posts in place of the old, for the pages that
     hold an edited post."""
@@ -103,6 +120,8 @@ def _collect(value, held: set[int]) -> None:
         held.add(id(value))
     elif kind in _LEAVES:
         return
+    elif kind is Person:  # the people page holds everyone's every appearance: 30,000 at 10,000 posts
+        held.update([id(appearance.article) for appearance in value.appearances])
     elif kind is tuple or kind is list:
         for item in value:
             _collect(item, held)
