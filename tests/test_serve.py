@@ -425,6 +425,25 @@ def test_a_write_that_ended_is_built_after_a_shorter_quiet(monkeypatch):
         builder.stop()
 
 
+def test_the_work_for_the_next_build_lets_the_reloading_tabs_in(monkeypatch):
+    # LiveSite.warm runs as the tabs reload after a build: meanwhile the interpreter hands over
+    # to the threads answering them within PREPARE_SWITCH, and the usual interval comes back.
+    usual = sys.getswitchinterval()
+    seen: queue.Queue = queue.Queue()
+
+    def prepare():
+        seen.put(sys.getswitchinterval())
+
+    builder = serve._Builder(lambda paths, scheduled: None, debounce=0.01, prepare=prepare)
+    builder.start()
+    try:
+        assert seen.get(timeout=30) == serve.PREPARE_SWITCH != usual
+    finally:
+        builder.stop()
+        builder.join(30)
+    assert sys.getswitchinterval() == usual
+
+
 def test_a_burst_of_saves_ends_in_the_last_one_with_few_builds(site, start):
     server = start(site, debounce=0.1)
     builds = server.builds

@@ -68,6 +68,10 @@ DEBOUNCE = 0.05  # seconds of quiet after the last event before a rebuild (edito
 # faster than this and is gathered.
 SETTLED_SHARE = 0.2
 MAX_DELAY = 1.0  # …but never later than this after the first one
+# The interpreter's switch interval while the work for the next build runs (LiveSite.warm),
+# which starts as the tabs reload: a server thread that waits for the interpreter gets it
+# within this many seconds, not Python's 5 ms, and a reload takes a dozen such waits.
+PREPARE_SWITCH = 0.0005
 HEARTBEAT = 15.0  # seconds between SSE comments, so a closed tab is noticed
 
 _EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
@@ -491,8 +495,16 @@ class _Builder(threading.Thread):
         with self._cond:
             self._cond.notify_all()
 
+    def _prepared(self) -> Iterable[str] | None:
+        usual = sys.getswitchinterval()
+        sys.setswitchinterval(PREPARE_SWITCH)
+        try:
+            return self._prepare()
+        finally:
+            sys.setswitchinterval(usual)
+
     def run(self) -> None:
-        missed = self._prepare()
+        missed = self._prepared()
         if missed:
             self.touch(missed)
         while True:
@@ -516,7 +528,7 @@ class _Builder(threading.Thread):
                 self._first = self._last = None
             self._build(touched, scheduled)
             if self._last is None:
-                missed = self._prepare()
+                missed = self._prepared()
                 if missed:  # changed on disk without the watcher saying so: build them too
                     self.touch(missed)
 
