@@ -647,14 +647,7 @@ def test_an_added_post_replans_the_families_it_reaches_and_renders_the_pages_it_
     assert live.rebuild().ok
     live.warm()
     before = live.good.outputs()
-    rendered: list[str] = []
-    real_render = livebuild.render_outputs
-
-    def render_outputs(env, outputs, errors):
-        rendered.extend(urls.output_path(output.url) for output in outputs)
-        return real_render(env, outputs, errors)
-
-    monkeypatch.setattr(livebuild, "render_outputs", render_outputs)
+    rendered = counted_renders(monkeypatch, livebuild)
     # The oldest of the speaker's appearances: their 3 pages of 2 stay 3, the first two as they were.
     (site / "content/posts/2023/bai-moi.md").write_text(
         post("Hội nghị đầu năm", "2023-01-10", "[mttq]", "Nội dung.", extra=speaker), encoding="utf-8")
@@ -721,16 +714,18 @@ def test_preview_parses_only_what_changed_and_starts_from_the_build_cache(site, 
     assert dict(live.good.files) == full_build(site)
 
 
-def counted_renders(monkeypatch) -> list[str]:
-    """The output paths the preview renders from now on (not those it takes from the output folder)."""
+def counted_renders(monkeypatch, module=build_module) -> list[str]:
+    """The output paths the preview renders from now on through `module`'s render_outputs
+    (build's: a whole render, not the pages it takes from the output folder; livebuild's: a
+    render of the changed pages)."""
     rendered: list[str] = []
-    real = build_module.render_outputs
+    real = module.render_outputs
 
     def counting(env, outputs, errors):
         rendered.extend(urls.output_path(output.url) for output in outputs)
         return real(env, outputs, errors)
 
-    monkeypatch.setattr(build_module, "render_outputs", counting)
+    monkeypatch.setattr(module, "render_outputs", counting)
     return rendered
 
 

@@ -10,16 +10,18 @@ own. What makes a rebuild after a saved post cheap:
   site, a file whose stamp did not move is not read, and a post whose inputs are unchanged
   gets its earlier result back (the same Article object, with the same errors and warnings)
   instead of being parsed and rendered from Markdown again (_ParseStore). When only posts were
-  saved (none added, removed or renamed), the load looks at those files only and keeps the
-  rest of the last load (content.Loaded).
+  saved, added or removed, the load looks at those files only and keeps the rest of the last
+  load (content.Loaded).
 - **Nothing is planned after an edit of bodies.** When the saved posts differ from their last
   versions in their bodies only, the last plan gets them swapped in (bodyedit) and the search
-  index is patched (search.IndexMemo); otherwise the site is planned again.
-- **Only changed pages are rendered.** A page's bytes depend on its template, its planned
-  values (`Output.context`) and the environment made from the settings and the fixed pages.
-  When templates, static files, settings and pages are unchanged, a page whose planned
-  values equal the last build's keeps its bytes; only the others are rendered and
-  link-checked (all pages are link-checked when a page disappeared).
+  index is patched (search.IndexMemo). After any other change of posts, only the families of
+  pages it reaches (reach.py) are planned again; the others are taken from the last plan
+  (plan.LastPlan).
+- **Only changed pages are rendered.** A page's bytes depend on its template, the planned
+  values its template reads (`Output.context`, render.read_names) and the environment made
+  from the settings and the fixed pages. When templates, static files, settings and pages are
+  unchanged, a page whose read values equal the last build's keeps its bytes; only the others
+  are rendered and link-checked (all pages are link-checked when a page disappeared).
 
 Which work a change needs is decided from the disk, not from the editor's events: each
 rebuild compares the sources' stamps with the scan of the last good build, so temp-and-rename
