@@ -7,6 +7,7 @@ who share a name are told apart by an `id` in the front-matter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phuongnews.models import Article, Speaker
 from phuongnews.vietnamese import name_sort_key, slugify_vi, strip_honorific
@@ -28,6 +29,19 @@ class Person:
     key: str
     name: str
     appearances: tuple[Appearance, ...]  # newest event first
+
+
+class PersonRow(NamedTuple):
+    """A person as the people page lists them: no post in it, so that page's bytes, and its
+    signature, depend on names and counts alone, not on every post with a speaker."""
+
+    key: str
+    name: str
+    count: int  # their appearances
+
+
+def person_rows(people: tuple[Person, ...]) -> tuple[PersonRow, ...]:
+    return tuple([PersonRow(person.key, person.name, len(person.appearances)) for person in people])
 
 
 def gather_people(articles: tuple[Article, ...]) -> tuple[Person, ...]:

@@ -20,7 +20,7 @@ from phuongnews.fingerprint import text_digest
 from phuongnews.gcpause import collector_paused
 from phuongnews.indexpatch import LastIndex, patched_index
 from phuongnews.models import Article, Site, SiteConfig, TaskList, Unit
-from phuongnews.people import gather_people
+from phuongnews.people import gather_people, person_rows
 from phuongnews.vietnamese import collation_key
 
 HOME_ITEMS = 10
@@ -261,7 +261,7 @@ def _plan(site: Site, index_memo: search.IndexMemo | None, search_files: Callabl
 
     people = gather_people(articles)
     outputs.append(Output(urls.people(patterns), "people.html", {
-        "meta": Meta("Nhân vật", urls.people(patterns)), "people": people,
+        "meta": Meta("Nhân vật", urls.people(patterns)), "people": people, "people_rows": person_rows(people),
     }))
     for person in people:
         if (taken := kept(("person", person.key))) is not None:
