@@ -517,12 +517,12 @@ def _changed_posts(good: Good, site: Site) -> tuple[set[str], bool] | None:
     (changed, added or removed), and whether one of them equals its old version (a post
     parsed again to the same value); None if there are too many to plan the rest again."""
     before = {article.source: article for article in good.site.articles}
-    changed = {article.source for article in site.articles if before.get(article.source) is not article}
-    if len(changed) > max(_REPLAN_MAX, _REPLAN_SHARE * len(site.articles)):
+    new = {article.source: article for article in site.articles if before.get(article.source) is not article}
+    if len(new) > max(_REPLAN_MAX, _REPLAN_SHARE * len(site.articles)):
         return None
-    now = {article.source: article for article in site.articles if article.source in changed}
-    same_values = any(now[source] == before[source] for source in changed if source in before)
-    return changed | (before.keys() - {article.source for article in site.articles}), same_values
+    same_values = any(article == before[source] for source, article in new.items() if source in before)
+    gone = before.keys() - {article.source for article in site.articles}
+    return new.keys() | gone, same_values
 
 
 def _last_plan(good: Good, site: Site, changed_posts: tuple[set[str], bool] | None) -> LastPlan | None:
